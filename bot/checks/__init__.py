@@ -1,0 +1,151 @@
+"""The rule engine: rule packs as data, one module per rule kind.
+
+A pack is a folder under ``rules/`` whose ``*.toml`` files hold ``[[rule]]``
+tables and an optional ``[settings]`` table. Every rule names a *kind*; the kind's
+module (``KINDS``) validates the rule's parameters at load time and checks one
+patch at a time. Unknown kinds and malformed files are load-time errors that name
+the file and line.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bot.errors import InputError
+from bot.series import SEVERITIES
+
+# kind name -> module implementing ``check(rule, ctx)`` and ``validate(rule)``
+KINDS: dict[str, str] = {
+    "commit-log": "bot.checks.commit_log",
+}
+
+_RULE_KEYS = {"id", "kind", "severity", "description", "files", "functions", "report",
+              "enabled"}
+
+
+def default_rules_dir() -> Path:
+    """``$LOREBOT_RULES``, else the ``rules/`` folder beside the ``bot`` package."""
+    env = os.environ.get("LOREBOT_RULES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+@dataclass
+class Pack:
+    name: str
+    folder: Path
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Rule:
+    """One rule of a pack; everything beyond the common keys is in ``params``."""
+
+    id: str
+    kind: str
+    severity: str
+    pack: Pack
+    description: str = ""
+    files: list[str] = field(default_factory=list)  # globs; empty = any file
+    functions: list[str] = field(default_factory=list)
+    report: str = "all"  # "all": also preexisting problems; "introduced": only new ones
+    params: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # file:line, for messages about the rule itself
+
+    def applies_to_file(self, path: str) -> bool:
+        return not self.files or any(fnmatch.fnmatch(path, g) for g in self.files)
+
+    def applies_to_patch(self, paths: list[str]) -> bool:
+        return not self.files or any(self.applies_to_file(p) for p in paths)
+
+
+def kind_module(kind: str) -> ModuleType:
+    return importlib.import_module(KINDS[kind])
+
+
+def _rule_lines(text: str) -> list[int]:
+    """Line numbers of each ``[[rule]]`` header, in order."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[rule]]"]
+
+
+def _parse_rule(table: dict[str, Any], pack: Pack, where: str) -> Rule:
+    for key in ("id", "kind"):
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise InputError(f"{where}: rule needs a '{key}' string")
+    if table["kind"] not in KINDS:
+        known = ", ".join(sorted(KINDS))
+        raise InputError(f"{where}: rule {table['id']}: unknown kind {table['kind']!r} "
+                         f"(known: {known})")
+    severity = table.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise InputError(f"{where}: rule {table['id']}: severity {severity!r} is not one of "
+                         f"{', '.join(SEVERITIES)}")
+    report = table.get("report", "all")
+    if report not in ("all", "introduced"):
+        raise InputError(f"{where}: rule {table['id']}: report must be 'all' or 'introduced'")
+    rule = Rule(
+        id=table["id"], kind=table["kind"], severity=severity, pack=pack,
+        description=table.get("description", ""), files=list(table.get("files", [])),
+        functions=list(table.get("functions", [])), report=report,
+        params={k: v for k, v in table.items() if k not in _RULE_KEYS}, source=where,
+    )
+    problem = kind_module(rule.kind).validate(rule)
+    if problem:
+        raise InputError(f"{where}: rule {rule.id}: {problem}")
+    return rule
+
+
+def load_pack(folder: Path) -> list[Rule]:
+    """The enabled rules of one pack folder."""
+    pack = Pack(folder.name, folder)
+    rules: list[Rule] = []
+    for path in sorted(folder.glob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        pack.settings.update(data.get("settings", {}))
+        tables = data.get("rule", [])
+        if not isinstance(tables, list):
+            raise InputError(f"{path}: 'rule' must be an array of tables ([[rule]])")
+        lines = _rule_lines(text)
+        for n, table in enumerate(tables):
+            where = f"{path}:{lines[n] if n < len(lines) else 1}"
+            rule = _parse_rule(table, pack, where)
+            if table.get("enabled", True):
+                rules.append(rule)
+    return rules
+
+
+def pack_folders(dirs: list[Path]) -> list[Path]:
+    """Each given folder is a pack, or a folder of packs like ``rules/``."""
+    folders: list[Path] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise InputError(f"--rules {d}: not a folder")
+        if any(d.glob("*.toml")):
+            folders.append(d)
+        else:
+            folders.extend(sorted(p for p in d.iterdir() if p.is_dir() and any(p.glob("*.toml"))))
+    return folders
+
+
+def load_rules(dirs: list[Path] | None = None) -> list[Rule]:
+    """Every enabled rule of the packs in ``dirs`` (default: the bundled ``rules/``)."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for folder in pack_folders(dirs or [default_rules_dir()]):
+        for rule in load_pack(folder):
+            if rule.id in seen:
+                raise InputError(f"{rule.source}: rule id {rule.id} already defined at "
+                                 f"{seen[rule.id]}")
+            seen[rule.id] = rule.source
+            rules.append(rule)
+    return rules

@@ -1,0 +1,60 @@
+"""The ``lorebot`` command: parse the command line, run one subcommand, map errors.
+
+Subcommands live in ``bot/commands/``; each module has ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int`` and imports its heavy
+dependencies inside ``run`` so that ``lorebot --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from bot import __version__
+from bot.errors import LorebotError
+
+COMMANDS = ("review", "rules")
+EXIT_INTERNAL = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lorebot",
+        description="Review Linux kernel patch series: commit-log rules, exit-path rules "
+                    "on the changed C functions, behavioural models.")
+    parser.add_argument("--version", action="version", version=f"lorebot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"bot.commands.{name.replace('-', '_')}")
+        module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    module = importlib.import_module(f"bot.commands.{args.command.replace('-', '_')}")
+    try:
+        return module.run(args)
+    except LorebotError as exc:
+        print(f"lorebot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug of ours: say so in one line, keep the trace on request
+        if os.environ.get("LOREBOT_DEBUG"):
+            raise
+        print(f"lorebot: internal error: {type(exc).__name__}: {exc} "
+              "(LOREBOT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

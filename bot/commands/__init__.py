@@ -1,0 +1,1 @@
+"""One module per ``lorebot`` subcommand (see bot/cli.py)."""

@@ -1,0 +1,69 @@
+"""``lorebot review``: review one series from an mbox, lore, or a git range."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.errors import EXIT_FINDINGS, EXIT_OK, InputError
+
+HELP = "review a patch series and print the findings"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.report import FORMATS
+
+    parser.add_argument("target", nargs="?", metavar="MESSAGE-ID",
+                        help="Message-ID or lore URL of any mail of the series")
+    parser.add_argument("--mbox", type=Path, metavar="PATH",
+                        help="an mbox, a maildir, or a single .patch/.eml file")
+    parser.add_argument("--repo", type=Path, metavar="PATH",
+                        help="kernel git repository for the files before and after")
+    parser.add_argument("--tree", type=Path, metavar="PATH",
+                        help="a plain folder holding the base files")
+    parser.add_argument("-v", dest="version", type=int, metavar="N",
+                        help="review revision N instead of the newest complete one")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
+                        help="exit 1 when a finding is at or above this severity")
+    parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
+                        help="rule pack folders, or folders of packs (default: bundled rules/)")
+
+
+def load_series(args: argparse.Namespace):
+    sources = [s for s in (args.target, args.mbox) if s]
+    if len(sources) != 1:
+        raise InputError("give exactly one of MESSAGE-ID or --mbox")
+    from bot.source.mbox import read_series
+
+    return read_series(args.mbox, args.version)
+
+
+def open_base(args: argparse.Namespace, series):
+    """The base tree and the pygit2 repository (if any) that --repo/--tree name."""
+    if args.repo and args.tree:
+        raise InputError("give --repo or --tree, not both")
+    if args.tree:
+        from bot.tree import FolderTree
+
+        return FolderTree(args.tree), None
+    if args.repo:
+        from bot.tree import RepoTree
+
+        tree = RepoTree(args.repo, series.base_commit)
+        return tree, tree.repo
+    return None, None
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.checks import load_rules
+    from bot.report import render
+    from bot.review import review_series
+
+    rules = load_rules(args.rules)
+    series = load_series(args)
+    base, repo = open_base(args, series)
+    review = review_series(series, rules, base, repo)
+    sys.stdout.write(render(review, args.format))
+    return EXIT_FINDINGS if review.fails(args.fail_on) else EXIT_OK

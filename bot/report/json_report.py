@@ -1,0 +1,41 @@
+"""``--format json``: the stable machine-readable review (schema in docs/json.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from bot import __version__
+from bot.series import SEVERITIES
+
+SCHEMA = "lorebot-review/1"
+
+
+def review_dict(review) -> dict:
+    series = review.series
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "lorebot", "version": __version__},
+        "series": {
+            "message_id": series.message_id,
+            "subject": series.subject,
+            "version": series.version,
+            "total": series.total,
+            "versions_seen": series.versions_seen,
+            "base_commit": series.base_commit,
+            "source": series.source,
+        },
+        "base": review.base,
+        "patches": [
+            {"index": p.index, "subject": p.subject, "message_id": p.message.message_id,
+             "author": p.message.author}
+            for p in series.patches
+        ],
+        "findings": [asdict(f) for f in review.findings],
+        "skipped": review.skipped,
+        "summary": {s: sum(1 for f in review.active() if f.severity == s) for s in SEVERITIES},
+    }
+
+
+def render(review) -> str:
+    return json.dumps(review_dict(review), indent=2) + "\n"

@@ -1,0 +1,52 @@
+"""``--format text``: the review for a terminal, grouped by patch as a reviewer reads."""
+
+from __future__ import annotations
+
+from bot.series import SEVERITIES, Finding
+
+MAX_PATH_LINES = 12
+
+
+def _where(f: Finding) -> str:
+    if f.file:
+        image = "" if f.image == "post" else " (before the patch)"
+        return f"{f.file}:{f.line}{image}" if f.line else f.file
+    return f"commit log line {f.line}" if f.line else "series"
+
+
+def _finding_lines(f: Finding) -> list[str]:
+    status = f" [{f.status}]" if f.status else ""
+    out = [f"  {f.severity}: {f.rule}{status} at {_where(f)}", f"    {f.message}"]
+    out += [f"    | {line}" for line in f.evidence]
+    if f.path:
+        shown = f.path[:MAX_PATH_LINES]
+        steps = ", ".join(f"{loc.line}" + (f" ({loc.note})" if loc.note else "") for loc in shown)
+        more = f", ... {len(f.path) - len(shown)} more" if len(f.path) > len(shown) else ""
+        out.append(f"    path: {steps}{more}")
+    return out
+
+
+def render(review) -> str:
+    series = review.series
+    lines = [f"lorebot review: {series.subject}",
+             f"  v{series.version}, {len(series.patches)} patch(es), <{series.message_id}>",
+             f"  base: {review.base or 'none (commit-log rules only)'}", ""]
+    by_patch: dict[int | None, list[Finding]] = {}
+    for f in review.findings:
+        by_patch.setdefault(f.patch, []).append(f)
+    for key in sorted(by_patch, key=lambda k: -1 if k is None else k):
+        title = "series" if key is None else next(
+            (p.subject for p in series.patches if p.index == key), "cover letter")
+        lines.append(title)
+        for f in by_patch[key]:
+            lines.extend(_finding_lines(f))
+        lines.append("")
+    if review.skipped:
+        lines.append("not checked:")
+        lines.extend(f"  {s}" for s in review.skipped)
+        lines.append("")
+    counts = {s: sum(1 for f in review.active() if f.severity == s) for s in SEVERITIES}
+    fixed = sum(1 for f in review.findings if f.status == "fixed")
+    summary = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES))
+    lines.append(f"summary: {summary}" + (f"; {fixed} fixed by the series" if fixed else ""))
+    return "\n".join(lines) + "\n"

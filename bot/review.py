@@ -1,0 +1,63 @@
+"""Run every rule on every patch of a series and collect the findings.
+
+The orchestration only: which rules apply to which patch, which could not run
+and why. What a rule checks lives in its kind's module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.checks import Rule, kind_module
+from bot.checks.context import PatchContext
+from bot.series import Finding, Series, severity_rank
+from bot.tree import BaseTree, series_images
+
+
+@dataclass
+class Review:
+    series: Series
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rules or files not checked, and why
+    base: str | None = None  # what the pre-images came from
+
+    def active(self) -> list[Finding]:
+        """Findings that are still problems after the series (not the ones it fixed)."""
+        return [f for f in self.findings if f.active]
+
+    def fails(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        return any(severity_rank(f.severity) >= severity_rank(fail_on) for f in self.active())
+
+
+def _keep(rule: Rule, finding: Finding) -> bool:
+    return not (rule.report == "introduced" and finding.status == "preexisting")
+
+
+def review_series(series: Series, rules: list[Rule], base: BaseTree | None = None,
+                  repo: Any = None) -> Review:
+    """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images."""
+    review = Review(series, base=base.description if base else None)
+    images = series_images(series, base) if base is not None else None
+    cache: dict[str, Any] = {}
+    skipped_rules: set[str] = set()
+    for number, patch in enumerate(series.patches):
+        patch_images = images[number] if images is not None else None
+        ctx = PatchContext(series, patch, patch_images, repo, cache)
+        if patch_images is not None:
+            review.skipped.extend(f"patch {patch.index}: {path}: {why}; code rules skipped"
+                                  for path, why in patch_images.skipped.items())
+        for rule in rules:
+            if not rule.applies_to_patch(ctx.paths):
+                continue
+            module = kind_module(rule.kind)
+            if module.NEEDS_TREE and patch_images is None:
+                if rule.id not in skipped_rules:
+                    skipped_rules.add(rule.id)
+                    review.skipped.append(f"{rule.id} ({rule.kind}) skipped: no --repo or "
+                                          "--tree to build the files before and after")
+                continue
+            review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
+    return review

@@ -1,0 +1,1 @@
+"""Where series come from: local mail, lore (b4), git ranges."""

@@ -1,0 +1,92 @@
+"""Decode one raw mail into a `Message`, as a mail client would show it.
+
+Handles RFC 2047 headers, quoted-printable and base64 bodies, wrong or unknown
+charsets (the declared one first, then UTF-8, then Latin-1 which never fails),
+multipart mails with the patch inline or attached, and CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import re
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parseaddr
+
+from bot.series import Message
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_TEXT_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "text/x-csrc")
+
+
+def header_text(msg: email.message.Message, name: str) -> str:
+    """A header decoded to one line of text; broken encodings degrade, never raise."""
+    raw = msg.get(name)
+    if raw is None:
+        return ""
+    try:
+        text = str(make_header(decode_header(str(raw))))
+    except (ValueError, LookupError, UnicodeError):
+        text = str(raw)
+    return " ".join(text.split())
+
+
+def message_ids(value: str) -> list[str]:
+    """All ``<id>`` tokens of a Message-ID / In-Reply-To / References header."""
+    found = _MSGID.findall(value)
+    if not found and value.strip():
+        found = [value.strip().strip("<>")]
+    return found
+
+
+def decode_bytes(payload: bytes, charset: str | None) -> str:
+    """Bytes to text the forgiving way mail clients do it."""
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1")
+
+
+def body_text(msg: email.message.Message) -> str:
+    """The readable text of a mail: inline text and attached patches, in order."""
+    parts = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        if ctype not in _TEXT_PARTS and not (
+            ctype == "application/octet-stream"
+            and (part.get_filename() or "").endswith((".patch", ".diff"))
+        ):
+            continue
+        payload = part.get_payload(decode=True)
+        if payload is None:
+            continue
+        parts.append(decode_bytes(payload, part.get_content_charset()))
+    text = "\n".join(parts)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_message(raw: bytes | email.message.Message) -> tuple[Message, email.message.Message]:
+    """A `Message` plus the parsed mail object (for callers needing more headers)."""
+    msg = raw if isinstance(raw, email.message.Message) else email.message_from_bytes(raw)
+    name, addr = parseaddr(header_text(msg, "From"))
+    ids = message_ids(header_text(msg, "Message-ID"))
+    reply_to = message_ids(header_text(msg, "In-Reply-To"))
+    message = Message(
+        message_id=ids[0] if ids else "",
+        subject=header_text(msg, "Subject"),
+        author_name=name,
+        author_email=addr,
+        date=header_text(msg, "Date"),
+        in_reply_to=reply_to[0] if reply_to else None,
+        references=message_ids(header_text(msg, "References")),
+        to=[a for _, a in getaddresses([header_text(msg, "To")]) if a],
+        cc=[a for _, a in getaddresses([header_text(msg, "Cc")]) if a],
+        body=body_text(msg),
+    )
+    return message, msg

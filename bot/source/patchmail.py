@@ -1,0 +1,199 @@
+"""Split a patch mail into subject prefix, commit log, notes and parsed diff.
+
+The layout is what ``git format-patch`` and ``git am`` agree on: the log up to
+the first ``---`` line, notes (changelog, diffstat) until the diff starts, the
+diff, then an optional ``-- `` signature. ``base-commit:`` may stand anywhere
+after the log.
+"""
+
+from __future__ import annotations
+
+import re
+
+import unidiff
+
+from bot.errors import InputError
+from bot.series import CommitLog, FileDiff, Hunk, HunkLine, Message, Patch, Prefix, Trailer
+
+_PREFIX_GROUP = re.compile(r"^\s*\[([^\]]*)\]\s*")
+_REPLY = re.compile(r"^\s*(re|aw|antw|sv|vs)\s*:", re.IGNORECASE)
+_VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
+_COUNTER = re.compile(r"^(\d+)/(\d+)$")
+_DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null))", re.MULTILINE)
+_BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,40})\s*$", re.MULTILINE)
+_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s*(.*)$")
+_INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
+_IN_BODY_HEADER = re.compile(r"^(From|Subject|Date):\s*(.*)$")
+
+
+def is_reply(subject: str) -> bool:
+    return bool(_REPLY.match(subject))
+
+
+def parse_prefix(subject: str) -> tuple[Prefix, str]:
+    """``[RFC PATCH v2 3/7] sub: summary`` -> (Prefix, ``sub: summary``)."""
+    words: list[str] = []
+    rest = subject
+    while True:
+        match = _PREFIX_GROUP.match(rest)
+        if not match:
+            break
+        words.extend(match.group(1).split())
+        rest = rest[match.end():]
+    version, index, total, rfc = 1, 1, 1, False
+    for word in words:
+        if (v := _VERSION.match(word)) is not None:
+            version = int(v.group(1))
+        elif (c := _COUNTER.match(word)) is not None:
+            index, total = int(c.group(1)), int(c.group(2))
+        elif word.upper() == "RFC":
+            rfc = True
+    prefix = Prefix(version, index, total, rfc, tuple(words), present=bool(words))
+    return prefix, rest.strip()
+
+
+def looks_like_patch(message: Message) -> bool:
+    """A patch or cover letter, as opposed to a reply or unrelated mail."""
+    if is_reply(message.subject):
+        return False
+    prefix, _ = parse_prefix(message.subject)
+    tagged = any(w.upper() in ("PATCH", "RFC") for w in prefix.tags)
+    return tagged or bool(_DIFF_START.search(message.body))
+
+
+def split_body(body: str) -> tuple[str, str, str]:
+    """(log, notes, diff) of a patch mail body."""
+    diff_at = _DIFF_START.search(body)
+    head, diff = (body[: diff_at.start()], body[diff_at.start():]) if diff_at else (body, "")
+    lines = head.split("\n")
+    try:
+        cut = next(i for i, line in enumerate(lines) if line.rstrip() == "---")
+    except StopIteration:
+        return head.strip("\n"), "", strip_signature(diff)
+    return "\n".join(lines[:cut]).strip("\n"), "\n".join(lines[cut + 1:]).strip("\n"), \
+        strip_signature(diff)
+
+
+def strip_signature(diff: str) -> str:
+    """Drop the ``-- `` mail signature (git version) and what follows the diff."""
+    lines = diff.split("\n")
+    for i, line in enumerate(lines):
+        if line == "-- ":
+            return "\n".join(lines[:i]) + "\n"
+    return diff
+
+
+def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
+    """The commit log with its trailer block separated from the prose."""
+    lines = log_text.split("\n")
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    block = lines[start:end]
+    is_trailer_block = bool(block) and all(
+        _TRAILER.match(line) or line.startswith((" ", "\t", "[")) for line in block
+    ) and bool(_TRAILER.match(block[0]))
+    trailers: list[Trailer] = []
+    if is_trailer_block:
+        for offset, line in enumerate(block):
+            match = _TRAILER.match(line)
+            if match:
+                trailers.append(Trailer(match.group(1), match.group(2).strip(), start + offset + 3))
+        body_lines = lines[:start]
+    else:
+        body_lines = lines[:end]
+    base = _BASE_COMMIT.search(notes + "\n" + diff)
+    return CommitLog(
+        subject=subject,
+        body="\n".join(body_lines).strip("\n"),
+        trailers=trailers,
+        notes=notes,
+        base_commit=base.group(1).lower() if base else None,
+    )
+
+
+def parse_diff(diff: str, where: str) -> list[FileDiff]:
+    """Each file's change, parsed with unidiff; a malformed diff is an InputError."""
+    if not diff.strip():
+        return []
+    text = _BASE_COMMIT.split(diff)[0] if "base-commit:" in diff else diff
+    try:
+        patchset = unidiff.PatchSet(text)
+    except unidiff.UnidiffParseError as exc:
+        raise InputError(f"{where}: malformed diff: {exc}") from None
+    return [file_diff(pf) for pf in patchset]
+
+
+def _strip_ab(name: str | None) -> str | None:
+    if not name or name == "/dev/null":
+        return None
+    name = name.strip('"')
+    return name[2:] if name.startswith(("a/", "b/")) else name
+
+
+def file_diff(pf: unidiff.PatchedFile) -> FileDiff:
+    info = str(pf.patch_info or "")
+    index = _INDEX.search(info)
+    old = None if pf.is_added_file else _strip_ab(pf.source_file)
+    new = None if pf.is_removed_file else _strip_ab(pf.target_file)
+    hunks = [
+        Hunk(
+            old_start=h.source_start,
+            old_count=h.source_length,
+            new_start=h.target_start,
+            new_count=h.target_length,
+            section=h.section_header or "",
+            lines=[
+                HunkLine(line.line_type, line.value.rstrip("\n"), line.source_line_no,
+                         line.target_line_no)
+                for line in h
+                if line.line_type in (" ", "+", "-")
+            ],
+        )
+        for h in pf
+    ]
+    return FileDiff(
+        old_path=old,
+        new_path=new,
+        old_blob=index.group(1) if index and not pf.is_added_file else None,
+        new_blob=index.group(2) if index and not pf.is_removed_file else None,
+        binary=bool(getattr(pf, "is_binary_file", False)),
+        rename=bool(pf.is_rename),
+        hunks=hunks,
+    )
+
+
+def apply_in_body_headers(message: Message, body: str) -> str:
+    """Honour ``From:``/``Subject:`` lines at the top of the body, as git am does."""
+    lines = body.lstrip("\n").split("\n")
+    consumed = 0
+    for line in lines:
+        match = _IN_BODY_HEADER.match(line)
+        if not match:
+            break
+        consumed += 1
+        if match.group(1) == "From":
+            from email.utils import parseaddr
+
+            name, addr = parseaddr(match.group(2))
+            if addr:
+                message.author_name, message.author_email = name, addr
+        elif match.group(1) == "Subject":
+            message.subject = match.group(2).strip()
+    if consumed and consumed < len(lines) and not lines[consumed].strip():
+        return "\n".join(lines[consumed + 1:])
+    return body
+
+
+def parse_patch(message: Message) -> Patch:
+    """A `Patch` from a decoded patch mail."""
+    body = apply_in_body_headers(message, message.body)
+    prefix, summary = parse_prefix(message.subject)
+    log_text, notes, diff = split_body(body)
+    where = f"patch {prefix.index}/{prefix.total} ({message.message_id or message.subject})"
+    log = parse_log(summary, log_text, notes, diff)
+    return Patch(message=message, prefix=prefix, log=log, files=parse_diff(diff, where),
+                 diff_text=diff)
