@@ -73,10 +73,10 @@ def _commit_problem(ctx: PatchContext, sha: str, subject: str) -> str | None:
     try:
         commit = ctx.repo.revparse_single(sha).peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError):
-        return f"commit {sha} is not in the repository"
+        return f"Commit {sha} is not in the repository"
     real = commit.message.split("\n", 1)[0].strip()
     if real != subject.strip():
-        return f'commit {sha} is ("{real}"), not ("{subject}")'
+        return f'Commit {sha} is ("{real}"), not ("{subject}")'
     return None
 
 
@@ -91,7 +91,7 @@ def fixes_format(rule, ctx: PatchContext) -> list[Finding]:
         if match is None:
             problem = 'Fixes: must read Fixes: <sha> ("<subject>") on one line'
         elif len(match.group("sha")) < min_len:
-            problem = f"the Fixes: commit id needs at least {min_len} hex digits"
+            problem = f"The Fixes: commit id needs at least {min_len} hex digits"
         else:
             problem = _commit_problem(ctx, match.group("sha"), match.group("subject"))
         if problem:
