@@ -107,7 +107,9 @@ class Message:
 
     @property
     def author(self) -> str:
-        return f"{self.author_name} <{self.author_email}>" if self.author_name else self.author_email
+        if not self.author_name:
+            return self.author_email
+        return f"{self.author_name} <{self.author_email}>"
 
 
 @dataclass(frozen=True)
