@@ -30,9 +30,9 @@ def _hunk_label(number: int, hunk: Hunk) -> str:
 
 def apply_file_diff(pre: str, diff: FileDiff, where: str) -> str:
     """The post-image of ``diff`` applied to ``pre``; PatchApplyError names the hunk."""
-    lines = pre.split("\n")
-    trailing_newline = pre.endswith("\n")
-    if trailing_newline:
+    lines = pre.split("\n") if pre else []
+    trailing_newline = pre.endswith("\n") or not pre
+    if pre and trailing_newline:
         lines.pop()
     offset = 0
     for number, hunk in enumerate(diff.hunks, start=1):
@@ -49,4 +49,4 @@ def apply_file_diff(pre: str, diff: FileDiff, where: str) -> str:
         lines[at:at + len(expected)] = replacement
         offset = at - nominal + len(replacement) - len(expected)
     text = "\n".join(lines)
-    return text + "\n" if (trailing_newline or not pre) and lines else text
+    return text + "\n" if trailing_newline and lines else text

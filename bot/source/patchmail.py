@@ -63,24 +63,24 @@ def looks_like_patch(message: Message) -> bool:
 
 def split_body(body: str) -> tuple[str, str, str]:
     """(log, notes, diff) of a patch mail body."""
+    body = strip_signature(body)
     diff_at = _DIFF_START.search(body)
     head, diff = (body[: diff_at.start()], body[diff_at.start():]) if diff_at else (body, "")
     lines = head.split("\n")
     try:
         cut = next(i for i, line in enumerate(lines) if line.rstrip() == "---")
     except StopIteration:
-        return head.strip("\n"), "", strip_signature(diff)
-    return "\n".join(lines[:cut]).strip("\n"), "\n".join(lines[cut + 1:]).strip("\n"), \
-        strip_signature(diff)
+        return head.strip("\n"), "", diff
+    return "\n".join(lines[:cut]).strip("\n"), "\n".join(lines[cut + 1:]).strip("\n"), diff
 
 
-def strip_signature(diff: str) -> str:
-    """Drop the ``-- `` mail signature (git version) and what follows the diff."""
-    lines = diff.split("\n")
-    for i, line in enumerate(lines):
-        if line == "-- ":
+def strip_signature(body: str) -> str:
+    """Drop the ``-- `` mail signature (git version) that ends a patch mail."""
+    lines = body.split("\n")
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i] == "-- ":
             return "\n".join(lines[:i]) + "\n"
-    return diff
+    return body
 
 
 def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:

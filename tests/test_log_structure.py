@@ -1,0 +1,77 @@
+"""The commit-log structure rules on good and bad logs, Fixes: checked against a real repo."""
+
+import pytest
+from kernel_repo import build_kernel_repo, commit_by_subject
+from mails import LOG, mbox, patch_mail, write
+
+from bot.checks import load_rules
+from bot.review import review_series
+from bot.source.mbox import read_series
+from bot.tree import RepoTree
+
+SOB = "Signed-off-by: Ann Author <ann@example.com>\n"
+PROSE = "demo() returns a stale value after reset, so the next read fails.\n\n"
+
+
+def rule_ids(tmp_path, mail, repo=None, name="p.eml"):
+    series = read_series(write(tmp_path / name, mail))
+    tree = RepoTree(repo, None) if repo else None
+    review = review_series(series, load_rules(), None, tree.repo if tree else None)
+    return [f.rule for f in review.findings]
+
+
+def test_good_log_has_no_structure_findings(tmp_path):
+    assert rule_ids(tmp_path, patch_mail()) == []
+
+
+@pytest.mark.parametrize("log, subject, rule", [
+    (SOB, None, "log-description"),
+    (PROSE, None, "log-signed-off-by"),
+    (PROSE + "Signed-off-by: Someone Else <else@example.com>\n", None, "log-signed-off-by"),
+    (PROSE + "Co-developed-by: C <c@example.com>\n" + SOB, None, "log-signed-off-by"),
+    (PROSE + 'Fixes: 0123456 ("lib: demo: Add demo")\n' + SOB, None, "log-fixes-format"),
+    (PROSE + "Fixes: 0123456789ab lib: demo: Add demo\n" + SOB, None, "log-fixes-format"),
+    ("x " * 50 + "\n\n" + SOB, None, "log-line-length"),
+    ("This broke in commit 0123456.\n\n" + SOB, None, "log-commit-reference"),
+    (LOG, "[PATCH] Return the next value", "log-subject-shape"),
+    (LOG, "[PATCH] lib: demo: Return the next value.", "log-subject-shape"),
+    (LOG, "lib: demo: Return the next value", "log-subject-shape"),
+    (LOG, "[PATCH v2] lib: demo: Return the next value", "log-changelog"),
+])
+def test_bad_logs(tmp_path, log, subject, rule):
+    mail = patch_mail(subject or "[PATCH] lib: demo: Return the next value", log=log)
+    assert rule in rule_ids(tmp_path, mail)
+
+
+@pytest.mark.parametrize("log", [
+    PROSE + "    [  12.345678] a quoted kernel log line that is much longer than 75 columns\n\n"
+    + "Link: https://example.com/a/very/long/url/that/goes/on/and/on/for/more/than/75/cols\n"
+    + SOB,
+    PROSE + "Co-developed-by: C <c@example.com>\nSigned-off-by: C <c@example.com>\n" + SOB,
+])
+def test_exemptions(tmp_path, log):
+    assert rule_ids(tmp_path, patch_mail(log=log)) == []
+
+
+def test_changelog_below_the_line_or_in_cover(tmp_path):
+    v2 = "[PATCH v2] lib: demo: Return the next value"
+    assert rule_ids(tmp_path, patch_mail(v2, notes="v2: fixed the typo\n\n")) == []
+    cover = patch_mail("[PATCH v2 0/1] lib: demo", log="Changes since v1: more.\n", diff="",
+                       msgid="c@x")
+    one = patch_mail("[PATCH v2 1/1] lib: demo: Return the next value", msgid="1@x",
+                     reply_to="c@x")
+    assert rule_ids(tmp_path, mbox(cover, one), name="s.mbox") == []
+
+
+def test_fixes_against_real_repository(tmp_path):
+    repo = tmp_path / "linux"
+    build_kernel_repo(repo)
+    sha = commit_by_subject(repo, "PCI: hv: Add hibernation support")[:12]
+    good = PROSE + f'Fixes: {sha} ("PCI: hv: Add hibernation support")\n' + SOB
+    assert rule_ids(tmp_path, patch_mail(log=good), repo) == []
+    wrong_subject = good.replace("Add hibernation support", "Add suspend")
+    assert rule_ids(tmp_path, patch_mail(log=wrong_subject), repo) == ["log-fixes-format"]
+    missing = good.replace(sha, "0123456789ab")
+    assert rule_ids(tmp_path, patch_mail(log=missing), repo) == ["log-fixes-format"]
+    reference = f'Since commit {sha}\n("PCI: hv: Add hibernation support") resume fails.\n\n'
+    assert rule_ids(tmp_path, patch_mail(log=reference + SOB), repo) == []
