@@ -42,7 +42,7 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
     review = Review(series, base=base.description if base else None)
     images = series_images(series, base) if base is not None else None
     cache: dict[str, Any] = {}
-    skipped_rules: set[str] = set()
+    skipped_rules: list[str] = []
     for number, patch in enumerate(series.patches):
         patch_images = images[number] if images is not None else None
         ctx = PatchContext(series, patch, patch_images, repo, cache)
@@ -55,9 +55,10 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
             module = kind_module(rule.kind)
             if module.NEEDS_TREE and patch_images is None:
                 if rule.id not in skipped_rules:
-                    skipped_rules.add(rule.id)
-                    review.skipped.append(f"{rule.id} ({rule.kind}) skipped: no --repo or "
-                                          "--tree to build the files before and after")
+                    skipped_rules.append(rule.id)
                 continue
             review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
+    if skipped_rules:
+        review.skipped.append("code rules not run (no --repo or --tree to build the files "
+                              "before and after): " + ", ".join(skipped_rules))
     return review

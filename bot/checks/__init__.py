@@ -24,6 +24,8 @@ from bot.series import SEVERITIES
 # kind name -> module implementing ``check(rule, ctx)`` and ``validate(rule)``
 KINDS: dict[str, str] = {
     "commit-log": "bot.checks.commit_log",
+    "must-call": "bot.checks.must_call",
+    "paired-calls": "bot.checks.paired_calls",
 }
 
 _RULE_KEYS = {"id", "kind", "severity", "description", "files", "functions", "report",
@@ -40,7 +42,20 @@ def default_rules_dir() -> Path:
 class Pack:
     name: str
     folder: Path
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # this pack's [settings]
+    shared: dict[str, Any] = field(default_factory=dict)  # every loaded pack's, merged
+
+
+def merge_settings(packs: list[Pack]) -> dict[str, Any]:
+    """All packs' settings: lists are joined (noreturn functions...), other values: last wins."""
+    merged: dict[str, Any] = {}
+    for pack in packs:
+        for key, value in pack.settings.items():
+            if isinstance(value, list):
+                merged[key] = list(dict.fromkeys([*merged.get(key, []), *value]))
+            else:
+                merged[key] = value
+    return merged
 
 
 @dataclass
@@ -148,4 +163,8 @@ def load_rules(dirs: list[Path] | None = None) -> list[Rule]:
                                  f"{seen[rule.id]}")
             seen[rule.id] = rule.source
             rules.append(rule)
+    packs = list({id(r.pack): r.pack for r in rules}.values())
+    shared = merge_settings(packs)
+    for pack in packs:
+        pack.shared = shared
     return rules

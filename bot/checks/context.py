@@ -24,5 +24,5 @@ class PatchContext:
 
 def make_finding(rule: Any, ctx: PatchContext, message: str, **details: Any) -> Finding:
     """A finding of ``rule`` on the patch of ``ctx``; ``details`` fill the other fields."""
-    return Finding(rule=rule.id, severity=rule.severity, message=message,
-                   patch=ctx.patch.index, kind=rule.kind, **details)
+    fields = {"severity": rule.severity, "patch": ctx.patch.index, "kind": rule.kind, **details}
+    return Finding(rule=rule.id, message=message, **fields)

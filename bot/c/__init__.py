@@ -1,0 +1,1 @@
+"""C front end: tree-sitter parse, control-flow graphs, path dataflow."""

@@ -1,0 +1,38 @@
+"""Rule kind ``must-call``: FUNCTION calls CALLEE on every path to every exit.
+
+    [[rule]]
+    kind = "must-call"
+    functions = ["hv_irq_unmask"]
+    callee = "pci_msi_unmask_irq"
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.c.paths import must_call
+from bot.checks.context import PatchContext
+from bot.checks.pathrule import check_file, check_touched
+from bot.series import Finding
+
+NEEDS_TREE = True
+
+
+def validate(rule) -> str | None:
+    if not isinstance(rule.params.get("callee"), str):
+        return "must-call rule needs callee = \"function name\""
+    if not rule.functions:
+        return "must-call rule needs functions = [\"...\"]"
+    return None
+
+
+def analysis(rule):
+    return partial(must_call, callee=rule.params["callee"])
+
+
+def check(rule, ctx: PatchContext) -> list[Finding]:
+    return check_touched(rule, ctx, analysis(rule))
+
+
+def check_source(rule, text: str, path: str) -> list[Finding]:
+    return check_file(rule, text, path, analysis(rule))
