@@ -15,7 +15,7 @@ import sys
 from bot import __version__
 from bot.errors import LorebotError
 
-COMMANDS = ("review", "rules")
+COMMANDS = ("review", "rules", "paths")
 EXIT_INTERNAL = 70
 
 

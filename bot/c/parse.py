@@ -8,7 +8,8 @@ while every byte offset (and so every line number) stays where it was:
   its name replaced by ``while`` padded with spaces; ``scoped_guard(...) {`` by
   ``if``, remembered so the control-flow graph runs its body unconditionally;
 - a macro argument that is a bare type (``container_of(p, struct foo, m)``) has
-  its ``struct`` keyword blanked.
+  its ``struct`` keyword blanked, and so are attribute macros (``__init``,
+  ``__maybe_unused``, ``__iomem``...).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from bot.series import FileDiff
 
 _BODY_MACRO = re.compile(r"(?m)^[ \t]*((?:\w*for_each\w*)|scoped_guard)\s*\(")
 _TYPE_ARG = re.compile(r"([(,]\s*)struct(\s+\w+\s*[,)])")
+_ATTRIBUTES = re.compile(r"\b(__maybe_unused|__always_unused|__init|__exit|__cold|__hot|"
+                         r"__must_check|noinline|__always_inline|notrace|__used|__iomem|"
+                         r"__user|__rcu|__percpu|__force|__ref|__noreturn)\b")
 
 
 @cache
@@ -64,6 +68,7 @@ def rewrite_macros(text: str) -> tuple[str, set[int]]:
             guard_lines.add(text.count("\n", 0, start) + 1)
     rewritten = "".join(out)
     rewritten = _TYPE_ARG.sub(lambda m: m.group(1) + "      " + m.group(2), rewritten)
+    rewritten = _ATTRIBUTES.sub(lambda m: " " * len(m.group(1)), rewritten)
     return rewritten, guard_lines
 
 
@@ -120,15 +125,21 @@ class CSource:
                 if node.type == "function_definition":
                     name = _declarator_name(node.child_by_field_name("declarator"))
                     if name:
+                        body = node.child_by_field_name("body")
+                        errors = _error_lines(body) if body is not None and body.has_error \
+                            else []
                         found.append(CFunction(name, node.start_point[0] + 1,
-                                               node.end_point[0] + 1, node,
-                                               _error_lines(node) if node.has_error else []))
+                                               node.end_point[0] + 1, node, errors))
                 elif node.type.startswith("preproc_") or node.type in ("ERROR",
                                                                         "linkage_specification",
                                                                         "declaration_list"):
                     stack.extend(reversed(node.children))
             self._functions = sorted(found, key=lambda f: f.start_line)
         return self._functions
+
+    def error_lines(self) -> list[int]:
+        root = self.tree.root_node
+        return _error_lines(root) if root.has_error else []
 
     def function(self, name: str) -> CFunction | None:
         return next((f for f in self.functions() if f.name == name), None)

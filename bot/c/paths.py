@@ -137,10 +137,16 @@ def must_call(cfg: CFG, callee: str) -> list[Violation]:
 
 
 def _first_arg(node: Node) -> str:
+    """The resource a call works on: its first argument, without a leading ``&``."""
     args = node.call_node.child_by_field_name("arguments") if node.call_node else None
     if args is None or not args.named_children:
         return ""
-    return "".join(args.named_children[0].text.decode(errors="replace").split())
+    return "".join(args.named_children[0].text.decode(errors="replace").split()).lstrip("&")
+
+
+def _acquired(node: Node, returns: str) -> str:
+    """What an acquire call takes: the pointer it returns, or the object it is given."""
+    return node.assigned or "" if returns == "pointer" else _first_arg(node)
 
 
 def _unwrap(cond: Any) -> Any:
@@ -191,7 +197,7 @@ def failure_label(cond: Any, var: str | None, acquires: set[str], returns: str) 
 def paired(cfg: CFG, acquires: set[str], releases: set[str],
            returns: str = "void") -> list[Violation]:
     """Exits reached with a successful ``acquires`` call not yet released."""
-    keys = {_first_arg(n) for n in cfg.nodes if n.kind == "call" and n.call in acquires}
+    keys = {_acquired(n, returns) for n in cfg.nodes if n.kind == "call" and n.call in acquires}
     found: list[Violation] = []
     for key in sorted(keys):
         found.extend(_paired_key(cfg, acquires, releases, returns, key))
@@ -208,12 +214,12 @@ def _paired_key(cfg: CFG, acquires: set[str], releases: set[str], returns: str,
         node = cfg.nodes[node_id]
         if node.is_exit:
             return []
-        if node.kind == "call" and _first_arg(node) == key:
-            if node.call in acquires and held == 0:
-                held = 1 if returns == "void" else 2
-                var, acquired_at = node.assigned, node_id
-            elif node.call in releases:
-                held, var = 0, None
+        if node.kind == "call" and node.call in acquires and held == 0 and \
+                _acquired(node, returns) == key:
+            held = 1 if returns == "void" else 2
+            var, acquired_at = node.assigned, node_id
+        elif node.kind == "call" and node.call in releases and _first_arg(node) == key:
+            held, var = 0, None
         failed = None
         if node.kind == "branch" and held == 2 and node.cond is not None:
             failed = failure_label(node.cond, var, acquires, returns)

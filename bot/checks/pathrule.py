@@ -46,7 +46,9 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
     """pass/fail/unknown for one function of a parsed file."""
     fn = src.function(name)
     if fn is None:
-        return Verdict(name, "unknown", reason=f"no function {name}()")
+        errors = src.error_lines()
+        where = f"; the file does not parse at line {errors[0]}" if errors else ""
+        return Verdict(name, "unknown", reason=f"no function {name}(){where}")
     if fn.error_lines:
         return Verdict(name, "unknown",
                        reason=f"{name}() could not be parsed at line {fn.error_lines[0]}")
