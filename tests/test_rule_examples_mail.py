@@ -1,0 +1,26 @@
+"""Every commit-log rule carries mail examples: ``bad-*.eml`` is flagged, ``ok-*.eml`` not."""
+
+import pytest
+
+from bot.checks import load_rules
+from bot.review import review_series
+from bot.source.mbox import read_series
+
+LOG_RULES = [r for r in load_rules() if r.kind == "commit-log"]
+
+
+def _examples(rule, prefix):
+    return sorted((rule.pack.folder / "examples" / rule.id).glob(f"{prefix}-*.eml"))
+
+
+@pytest.mark.parametrize("rule", LOG_RULES, ids=lambda r: r.id)
+def test_rule_has_bad_and_ok_examples(rule):
+    assert _examples(rule, "bad") and _examples(rule, "ok"), f"{rule.id} lacks examples"
+
+
+@pytest.mark.parametrize("rule", LOG_RULES, ids=lambda r: r.id)
+def test_examples(rule):
+    for prefix, expect in (("bad", True), ("ok", False)):
+        for path in _examples(rule, prefix):
+            review = review_series(read_series(path), [rule])
+            assert bool(review.findings) == expect, f"{path}: {review.findings}"
