@@ -21,7 +21,7 @@ def _generator():
 
 def test_generator_reproduces_committed_mboxes(tmp_path):
     _generator().generate(tmp_path)
-    for name in ("v1.mbox", "v2.mbox", "v3.mbox", "all.mbox"):
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox", "all.mbox", "v2-resume-only.mbox"):
         assert (tmp_path / name).read_bytes() == (FIXTURES / name).read_bytes(), name
 
 

@@ -21,6 +21,14 @@ CHECKS: dict[str, str] = {
     "commit-reference": "bot.checks.log_structure:commit_reference",
     "subject-shape": "bot.checks.log_structure:subject_shape",
     "changelog": "bot.checks.log_structure:changelog",
+    "states-problem": "bot.checks.log_content:states_problem",
+    "covers-changes": "bot.checks.log_content:covers_changes",
+    "impact": "bot.checks.log_content:impact",
+    "imperative": "bot.checks.log_content:imperative",
+    "self-contained": "bot.checks.log_content:self_contained",
+    "fixes-tag-expected": "bot.checks.log_content:fixes_tag_expected",
+    "subject-prefix": "bot.checks.log_content:subject_prefix",
+    "spelling": "bot.checks.log_content:spelling",
 }
 
 NEEDS_TREE = False

@@ -23,6 +23,8 @@ _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null))", re.MULTIL
 _BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,40})\s*$", re.MULTILINE)
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s*(.*)$")
 _INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
+_KNOWN_TRAILERS = {"fixes", "link", "cc", "closes", "buglink", "bug", "message-id", "reported",
+                   "signed-off-by"}
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date):\s*(.*)$")
 
 
@@ -83,6 +85,12 @@ def strip_signature(body: str) -> str:
     return body
 
 
+def _is_trailer(line: str) -> bool:
+    """``Token: value`` where the token is a known trailer or hyphenated (Foo-by)."""
+    match = _TRAILER.match(line)
+    return bool(match) and ("-" in match.group(1) or match.group(1).lower() in _KNOWN_TRAILERS)
+
+
 def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
     """The commit log with its trailer block separated from the prose."""
     lines = log_text.split("\n")
@@ -92,19 +100,15 @@ def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
     start = end
     while start > 0 and lines[start - 1].strip():
         start -= 1
-    block = lines[start:end]
-    is_trailer_block = bool(block) and all(
-        _TRAILER.match(line) or line.startswith((" ", "\t", "[")) for line in block
-    ) and bool(_TRAILER.match(block[0]))
-    trailers: list[Trailer] = []
-    if is_trailer_block:
-        for offset, line in enumerate(block):
-            match = _TRAILER.match(line)
-            if match:
-                trailers.append(Trailer(match.group(1), match.group(2).strip(), start + offset + 3))
-        body_lines = lines[:start]
-    else:
-        body_lines = lines[:end]
+    cut = end
+    while cut > start and (_is_trailer(lines[cut - 1]) or (
+            lines[cut - 1].startswith((" ", "\t")) and cut - 1 > start)):
+        cut -= 1
+    while cut < end and not _is_trailer(lines[cut]):
+        cut += 1  # a block never starts with a continuation line
+    trailers = [Trailer(m.group(1), m.group(2).strip(), n + 3)
+                for n in range(cut, end) if (m := _TRAILER.match(lines[n]))]
+    body_lines = lines[:cut] if trailers else lines[:end]
     base = _BASE_COMMIT.search(notes + "\n" + diff)
     return CommitLog(
         subject=subject,

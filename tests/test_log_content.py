@@ -1,0 +1,106 @@
+"""Commit-log content rules: on the pci-hyperv series, on labelled logs, on small cases."""
+
+import json
+
+import pytest
+from kernel_repo import FIXTURES, build_kernel_repo
+from logset import context_for, flags, labelled_logs, rule
+
+from bot.checks.commit_log import check
+from bot.cli import main
+
+CONTENT = {"log-states-problem", "log-covers-changes", "log-impact", "log-imperative",
+           "log-self-contained", "log-fixes-tag-expected", "log-subject-prefix",
+           "log-spelling"}
+
+
+def findings(capsys, mbox, *base):
+    main(["review", "--mbox", str(FIXTURES / mbox), *base, "--format", "json",
+          "--fail-on", "never"])
+    return [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] in CONTENT]
+
+
+def test_v1_v2_fail_states_problem_and_v3_passes_everything(capsys, tmp_path):
+    build_kernel_repo(tmp_path)
+    for version in (1, 2):
+        found = findings(capsys, f"v{version}.mbox", "--repo", str(tmp_path))
+        (problem,) = [f for f in found if f["rule"] == "log-states-problem"]
+        assert "what goes wrong" in problem["message"]
+        assert problem["evidence"][0].startswith('closest: "')
+    assert findings(capsys, "v3.mbox", "--repo", str(tmp_path)) == []
+    assert findings(capsys, "v3.mbox", "--tree", str(FIXTURES / "base")) == []
+
+
+def test_resume_only_log_misses_hv_irq_unmask(capsys):
+    for base in ([], ["--tree", str(FIXTURES / "base")]):
+        found = {f["rule"]: f for f in findings(capsys, "v2-resume-only.mbox", *base)}
+        assert "log-states-problem" not in found
+        assert "hv_irq_unmask()" in found["log-covers-changes"]["message"]
+        assert "hv_pci_resume" not in found["log-covers-changes"]["message"]
+
+
+def test_labelled_logs_agree_or_explain():
+    states = rule("log-states-problem")
+    logs = labelled_logs()
+    assert len(logs) >= 80 and 0.4 < sum(e.problem for e in logs) / len(logs) < 0.6
+    agree = 0
+    for entry in logs:
+        predicted = not flags(states, entry)
+        if predicted == entry.problem:
+            agree += 1
+            assert not entry.disagreement, f"{entry.subject}: explained but agrees"
+        else:
+            assert entry.disagreement, f"unexplained disagreement: {entry.subject}"
+    assert agree / len(logs) >= 0.9
+
+
+def _run(rule_id, subject, log):
+    return check(rule(rule_id), context_for(subject, log))
+
+
+@pytest.mark.parametrize("rule_id, bad, good", [
+    ("log-imperative", "This patch adds a flush of the cache on reset.",
+     "Flush the cache on reset."),
+    ("log-imperative", "I changed the timeout to 50 ms.", "Change the timeout to 50 ms."),
+    ("log-self-contained", "v2 of the earlier fix, see the cover letter.",
+     "The cache is stale after reset, so reads fail. Flush it."),
+    ("log-fixes-tag-expected", "The crash started with commit 0123456789ab (\"x: y\").",
+     "Flush the cache on reset."),
+    ("log-fixes-tag-expected", "KASAN: use-after-free in demo_read+0x1c/0x40",
+     "Reads fail after reset because the cache is stale."),
+    ("log-spelling", "Flush the cahce on reset so that reads are not stale.",
+     "Flush the cache on reset so that reads are not stale."),
+])
+def test_rule_on_small_logs(rule_id, bad, good):
+    assert _run(rule_id, "demo: Flush the cache", bad)
+    assert not _run(rule_id, "demo: Flush the cache", good)
+
+
+def test_impact_only_for_fixes():
+    log = "Call demo_flush() in demo_reset()."
+    assert _run("log-impact", "demo: Fix the reset", log)
+    assert not _run("log-impact", "demo: Add a flush to the reset", log)
+    assert not _run("log-impact", "demo: Fix the reset",
+                    "Reads return stale data after a reset because the cache is kept.")
+
+
+def test_spelling_in_added_comments(tmp_path, capsys):
+    patch = (FIXTURES / "v3.mbox").read_text().replace("that is expected, so stay quiet",
+                                                        "that has occured before")
+    (tmp_path / "typo.mbox").write_text(patch)
+    main(["review", "--mbox", str(tmp_path / "typo.mbox"), "--format", "json"])
+    found = [f for f in json.loads(capsys.readouterr().out)["findings"]
+             if f["rule"] == "log-spelling"]
+    assert found and found[0]["file"] == "drivers/pci/controller/pci-hyperv.c"
+    assert "occured" in found[0]["message"] and "occurred" in found[0]["message"]
+
+
+def test_subject_prefix_from_history(tmp_path, capsys):
+    build_kernel_repo(tmp_path / "linux")
+    text = (FIXTURES / "v3.mbox").read_text().replace("PCI: hv: Fix", "hyperv: pci: Fix")
+    (tmp_path / "p.mbox").write_text(text)
+    main(["review", "--mbox", str(tmp_path / "p.mbox"), "--repo", str(tmp_path / "linux"),
+          "--format", "json"])
+    (found,) = [f for f in json.loads(capsys.readouterr().out)["findings"]
+                if f["rule"] == "log-subject-prefix"]
+    assert '"PCI: hv:"' in found["message"]
