@@ -44,15 +44,22 @@ def _tree(repo: pygit2.Repository, files: dict[str, bytes]) -> pygit2.Oid:
 
 
 def build_kernel_repo(dest: Path, base: Path = BASE,
-                      history: list[tuple[str, dict[str, bytes]]] | None = None) -> str:
-    """Create the repository in ``dest``; return the hex id of the base commit (HEAD)."""
+                      history: list[tuple[str, dict[str, str | bytes]]] | None = None) -> str:
+    """Create the repository in ``dest``; return the hex id of the base commit (HEAD).
+
+    ``history`` lists earlier commits as (subject, {path: content}); by default
+    :func:`default_history`. The last commit always has exactly the tree of ``base``.
+    """
     repo = pygit2.init_repository(str(dest), bare=False, initial_head="master")
     files: dict[str, bytes] = {}
     parents: list[pygit2.Oid] = []
     steps = list(default_history(base) if history is None else history)
     steps.append(("PCI: hv: Base of the pci-hyperv fixtures", _files_under(base)))
     for n, (subject, changed) in enumerate(steps):
-        files.update(changed)
+        if n == len(steps) - 1:
+            files = {}  # the base commit holds base/ and nothing else
+        files.update({path: data.encode() if isinstance(data, str) else data
+                      for path, data in changed.items()})
         sig = pygit2.Signature("Base Author", "base@example.com", START_TIME + n * 86400, 0)
         oid = repo.create_commit("HEAD", sig, sig, f"{subject}\n", _tree(repo, files), parents)
         parents = [oid]

@@ -1,6 +1,8 @@
 """The committed fixture mboxes are what generate.py makes, and they apply for real."""
 
 import importlib.util
+import mailbox
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +53,42 @@ def test_generator_runs_as_a_script(tmp_path):
     subprocess.run([sys.executable, str(FIXTURES / "generate.py"), str(tmp_path)], check=True,
                    timeout=60)
     assert Path(tmp_path / "v2.mbox").read_bytes() == (FIXTURES / "v2.mbox").read_bytes()
+
+
+def test_index_lines_name_real_blobs(tmp_path):
+    build_kernel_repo(tmp_path)
+    repo = pygit2.Repository(str(tmp_path))
+    base_blob = (FIXTURES / "base" / HV_FILE).read_bytes()
+    for version in (1, 2, 3):
+        text = (FIXTURES / f"v{version}.mbox").read_text()
+        (pre, post), = re.findall(r"^index ([0-9a-f]{7,})\.\.([0-9a-f]{7,}) 100644$", text,
+                                 re.MULTILINE)
+        blob = repo.revparse_single(pre)
+        assert isinstance(blob, pygit2.Blob) and blob.data == base_blob
+        want = (FIXTURES / "src" / f"v{version}.c").read_bytes()
+        assert str(pygit2.hash(want)).startswith(post)
+
+
+def test_mbox_shape():
+    for name, count in (("v1.mbox", 1), ("v2.mbox", 2), ("v3.mbox", 1), ("all.mbox", 4)):
+        raw = (FIXTURES / name).read_text(encoding="utf-8")
+        assert raw.count("From mboxrd@z Thu Jan  1 00:00:00 1970\n") == count
+        assert len(mailbox.mbox(str(FIXTURES / name))) == count
+    reply = list(mailbox.mbox(str(FIXTURES / "v2.mbox")))[1]
+    assert reply["In-Reply-To"] == "<20200912093011.2210-1-dquill@example.com>"
+    body = (FIXTURES / "v3.mbox").read_text().split("\n\n", 1)[1].split("\n---\n", 1)[0]
+    assert max(map(len, body.splitlines())) <= 75
+    assert re.search(r"^Fixes: [0-9a-f]{12} \(", body, re.MULTILINE)
+
+
+def test_custom_history_ends_in_exactly_the_base_tree(tmp_path):
+    history = [("PCI: hv: First", {HV_FILE: "int x;\n", "README": "old\n"}),
+               ("PCI: hv: Second", {HV_FILE: b"int y;\n"})]
+    head = build_kernel_repo(tmp_path, history=history)
+    repo = pygit2.Repository(str(tmp_path))
+    subjects = [c.message.splitlines()[0] for c in repo.walk(repo.head.target)]
+    assert subjects[1:] == ["PCI: hv: Second", "PCI: hv: First"]
+    tree = repo[head].tree
+    assert [e.name for e in tree] == ["drivers"]
+    assert repo[tree[HV_FILE].id].data == (FIXTURES / "base" / HV_FILE).read_bytes()
+    assert build_kernel_repo(tmp_path / "again", history=history) == head
