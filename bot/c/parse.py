@@ -49,10 +49,12 @@ def _close_paren(text: str, open_at: int) -> int | None:
     return None
 
 
-def rewrite_macros(text: str) -> tuple[str, set[int]]:
-    """(parseable text of the same length, lines whose ``if`` is an unconditional guard)."""
+def rewrite_macros(text: str) -> tuple[str, set[int], dict[int, str]]:
+    """(parseable text of the same length, lines whose ``if`` is an unconditional guard,
+    line -> macro name of each rewritten macro loop)."""
     out = list(text)
     guard_lines: set[int] = set()
+    loop_lines: dict[int, str] = {}
     for match in _BODY_MACRO.finditer(text):
         close = _close_paren(text, match.end() - 1)
         if close is None:
@@ -64,12 +66,15 @@ def rewrite_macros(text: str) -> tuple[str, set[int]]:
         keyword = "if" if name == "scoped_guard" else "while"
         start = match.start(1)
         out[start:start + len(name)] = keyword.ljust(len(name))
+        line = text.count("\n", 0, start) + 1
         if keyword == "if":
-            guard_lines.add(text.count("\n", 0, start) + 1)
+            guard_lines.add(line)
+        else:
+            loop_lines[line] = name
     rewritten = "".join(out)
     rewritten = _TYPE_ARG.sub(lambda m: m.group(1) + "      " + m.group(2), rewritten)
     rewritten = _ATTRIBUTES.sub(lambda m: " " * len(m.group(1)), rewritten)
-    return rewritten, guard_lines
+    return rewritten, guard_lines, loop_lines
 
 
 @dataclass
@@ -111,9 +116,10 @@ class CSource:
 
     def __init__(self, text: str):
         self.text = text
-        rewritten, self.guard_lines = rewrite_macros(text)
+        rewritten, self.guard_lines, self.macro_loops = rewrite_macros(text)
         self.tree = _parser().parse(rewritten.encode("utf-8", errors="replace"))
         self._functions: list[CFunction] | None = None
+        self.memo: dict[str, Any] = {}  # analyses derived from this parse (constants, ...)
         self._start_lines: list[int] | None = None
 
     def functions(self) -> list[CFunction]:

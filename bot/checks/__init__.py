@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "commit-log": "bot.checks.commit_log",
     "must-call": "bot.checks.must_call",
     "paired-calls": "bot.checks.paired_calls",
+    "behaviour": "bot.checks.behaviour",
 }
 
 _RULE_KEYS = {"id", "kind", "severity", "description", "files", "functions", "report",

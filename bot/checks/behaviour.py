@@ -1,0 +1,139 @@
+"""Rule kind ``behaviour``: run a function in its subsystem model, before and after.
+
+    [[rule]]
+    kind = "behaviour"
+    function = "hv_irq_unmask"
+    model = "models/hv_irq_unmask.py"     # relative to the pack folder
+    show = ["msi.masked", "hbus.state"]   # state shown before/after in the evidence
+
+One finding per broken invariant of a scenario, with the events, the executed
+lines and stub results, and the state before and after; each says whether the
+patch introduced, kept or fixed it, and one summary finding says what changed.
+"""
+
+from __future__ import annotations
+
+from bot.c.parse import CSource, cached_parse, functions_touched
+from bot.checks.context import PatchContext, make_finding
+from bot.model.load import load_model
+from bot.model.scenario import Breach, Outcome, run_scenario
+from bot.series import Finding, Location
+
+NEEDS_TREE = True
+MAX_TRACE = 14
+
+
+def validate(rule) -> str | None:
+    if not isinstance(rule.params.get("function"), str):
+        return 'behaviour rule needs function = "name"'
+    if not isinstance(rule.params.get("model"), str):
+        return 'behaviour rule needs model = "path/to/model.py" (in the pack)'
+    if not (rule.pack.folder / rule.params["model"]).is_file():
+        return f"model file {rule.params['model']} not found in {rule.pack.folder}"
+    return None
+
+
+def outcomes(rule, src: CSource) -> dict[str, Outcome]:
+    model = load_model((rule.pack.folder / rule.params["model"]).resolve())
+    shown = tuple(rule.params.get("show", []))
+    return {s.id: run_scenario(model, src, s, shown) for s in model.scenarios}
+
+
+def _trace(path: str, breach: Breach) -> list[Location]:
+    steps = [s for s in breach.trace if s.note]
+    steps = steps[-MAX_TRACE:]
+    return [Location(path, s.line, s.note) for s in steps] + [
+        Location(path, breach.exit_line, "exit")]
+
+
+def _finding(rule, ctx, path: str, outcome: Outcome, breach: Breach, status: str,
+             image: str) -> Finding:
+    scenario = outcome.scenario
+    prefix = {"fixed": "Fixed by this patch: ", "preexisting": "Still there after the patch: "}
+    evidence = [f"scenario {scenario.id}: {scenario.title}"]
+    evidence += [f"event: {e}" for e in breach.events]
+    evidence += [f"before: {breach.before}", f"after:  {breach.after}"]
+    return make_finding(
+        rule, ctx, f"{prefix.get(status, '')}in scenario '{scenario.id}', {breach.message} "
+        f"({breach.invariant.name}).", severity=breach.invariant.severity, file=path,
+        line=breach.exit_line, function=rule.params["function"], status=status, image=image,
+        evidence=evidence, path=_trace(path, breach))
+
+
+def _compare(rule, ctx, path: str, before: dict[str, Outcome] | None,
+             after: dict[str, Outcome]) -> list[Finding]:
+    found: list[Finding] = []
+    for sid, outcome in after.items():
+        old = before.get(sid) if before else None
+        old_broken = {b.invariant.name: b for b in old.breaches} if old else {}
+        if outcome.verdict == "inconclusive":
+            found.append(make_finding(rule, ctx, f"Scenario '{sid}' is inconclusive: "
+                                      f"{outcome.reason}.", severity="info", file=path,
+                                      function=rule.params["function"]))
+            continue
+        for breach in outcome.breaches:
+            status = "preexisting" if breach.invariant.name in old_broken else (
+                "introduced" if before is not None else None)
+            found.append(_finding(rule, ctx, path, outcome, breach, status, "post"))
+        now_broken = {b.invariant.name for b in outcome.breaches}
+        for name, breach in old_broken.items():
+            if name not in now_broken and old.verdict != "inconclusive":
+                found.append(_finding(rule, ctx, path, old, breach, "fixed", "pre"))
+    if before is not None:
+        summary = _summary(before, after)
+        if summary:
+            found.append(make_finding(rule, ctx, summary, severity="info", file=path,
+                                      function=rule.params["function"]))
+    return found
+
+
+def _summary(before: dict[str, Outcome], after: dict[str, Outcome]) -> str:
+    def failing(results: dict[str, Outcome]) -> set[str]:
+        return {sid for sid, o in results.items() if o.verdict == "fail"}
+
+    fixed = sorted(failing(before) - failing(after))
+    broken = sorted(failing(after) - failing(before))
+    still = sorted(failing(after) & failing(before))
+    if not fixed and not broken:
+        return ""
+    parts = []
+    if fixed:
+        parts.append("the patch fixes " + ", ".join(f"'{s}'" for s in fixed))
+    if broken:
+        parts.append("it breaks " + ", ".join(f"'{s}'" for s in broken))
+    if still:
+        parts.append("but " + ", ".join(f"'{s}'" for s in still) + " still fail")
+    text = "; ".join(parts[:-1] + [parts[-1]]) if len(parts) > 1 else parts[0]
+    return "Behaviour: " + text.replace("; but", " but") + "."
+
+
+def check(rule, ctx: PatchContext) -> list[Finding]:
+    name = rule.params["function"]
+    found: list[Finding] = []
+    for fd in ctx.patch.files:
+        images = ctx.images.files.get(fd.path) if ctx.images else None
+        if images is None or images.post is None or not rule.applies_to_file(fd.path):
+            continue
+        pre = cached_parse(ctx.cache, images.pre) if images.pre else None
+        post = cached_parse(ctx.cache, images.post)
+        if name not in functions_touched(pre, post, fd) or post.function(name) is None:
+            continue
+        before = outcomes(rule, pre) if pre is not None and pre.function(name) else None
+        found.extend(_compare(rule, ctx, fd.path, before, outcomes(rule, post)))
+    return found
+
+
+def check_source(rule, text: str, path: str) -> list[Finding]:
+    """Scenario failures of the function in a whole file (rule examples)."""
+    src = CSource(text)
+    if src.function(rule.params["function"]) is None:
+        return []
+    found = []
+    for outcome in outcomes(rule, src).values():
+        for breach in outcome.breaches:
+            found.append(Finding(rule=rule.id, severity=breach.invariant.severity,
+                                 message=breach.message, patch=None, kind=rule.kind,
+                                 file=path, line=breach.exit_line,
+                                 function=rule.params["function"],
+                                 path=_trace(path, breach)))
+    return found

@@ -1,0 +1,1 @@
+"""Behavioural models: a bounded C interpreter, stubs, scenarios, invariants."""
