@@ -12,7 +12,7 @@ from typing import Any
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
 from bot.series import Finding, Series, severity_rank
-from bot.tree import BaseTree, series_images
+from bot.tree import BaseTree, PatchImages, series_images
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Review:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rules or files not checked, and why
     base: str | None = None  # what the pre-images came from
+    rules: list[Rule] = field(default_factory=list)  # what was run (for SARIF, footers)
+    images: list[PatchImages] | None = None  # per patch, for quoting source lines
 
     def active(self) -> list[Finding]:
         """Findings that are still problems after the series (not the ones it fixed)."""
@@ -39,8 +41,9 @@ def _keep(rule: Rule, finding: Finding) -> bool:
 def review_series(series: Series, rules: list[Rule], base: BaseTree | None = None,
                   repo: Any = None) -> Review:
     """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images."""
-    review = Review(series, base=base.description if base else None)
     images = series_images(series, base) if base is not None else None
+    review = Review(series, base=base.description if base else None, rules=list(rules),
+                    images=images)
     cache: dict[str, Any] = {}
     skipped_rules: list[str] = []
     for number, patch in enumerate(series.patches):

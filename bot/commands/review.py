@@ -29,6 +29,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when a finding is at or above this severity")
     parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
                         help="rule pack folders, or folders of packs (default: bundled rules/)")
+    parser.add_argument("--patchwork-url", metavar="URL",
+                        help="also post one check per patch to this Patchwork instance "
+                             "(token in $LOREBOT_PATCHWORK_TOKEN)")
+
+
+def post_to_patchwork(review, url: str) -> None:
+    import os
+
+    from bot.patchwork_client import PatchworkClient
+    from bot.report.patchwork import checks
+
+    token = os.environ.get("LOREBOT_PATCHWORK_TOKEN")
+    if not token:
+        raise InputError("--patchwork-url needs the API token in $LOREBOT_PATCHWORK_TOKEN")
+    PatchworkClient(url, token).post(checks(review))
 
 
 def load_series(args: argparse.Namespace):
@@ -66,4 +81,6 @@ def run(args: argparse.Namespace) -> int:
     base, repo = open_base(args, series)
     review = review_series(series, rules, base, repo)
     sys.stdout.write(render(review, args.format))
+    if args.patchwork_url:
+        post_to_patchwork(review, args.patchwork_url)
     return EXIT_FINDINGS if review.fails(args.fail_on) else EXIT_OK

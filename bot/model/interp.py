@@ -19,7 +19,16 @@ from typing import Any
 
 from bot.c.cfg import callee_name
 from bot.c.parse import CFunction, CSource
-from bot.model.values import INT_TYPES, Obj, Unknown, derived, parse_int, value_key, wrap
+from bot.model.values import (
+    INT_TYPES,
+    Obj,
+    Unknown,
+    derived,
+    parse_int,
+    show_value,
+    value_key,
+    wrap,
+)
 
 
 @dataclass
@@ -180,7 +189,7 @@ class _Run:
         key = text[3:-2] if negated else text
         answer = self.decide(key if cache else None)
         answer = (not answer) if negated else answer
-        self.mark(node, f"{node.text.decode(errors='replace')[:50]} is "
+        self.mark(node, f"{' '.join(node.text.decode(errors='replace').split())[:70]} is "
                         f"{'true' if answer else 'false'} (unknown)")
         return answer
 
@@ -550,8 +559,7 @@ class _Run:
             return Unknown(f"{name}()")
         call = StubCall(self.state, args, node.start_point[0] + 1, name)
         result = stub(call)
-        shown = "" if result is None else f" -> {result:#x}" if isinstance(result, int) \
-            and not isinstance(result, bool) and result > 9 else f" -> {result}"
+        shown = "" if result is None else f" -> {show_value(result)}"
         self.mark(node, f"{name}(){shown}" + "".join(f"; {n}" for n in call.notes))
         return result
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.c.parse import CSource
 from bot.model.interp import Bounds, Interpreter, PathResult, StubCall, TraceStep
+from bot.model.values import show_value
 
 
 @dataclass
@@ -90,9 +91,7 @@ def describe(state: Any, keys: tuple[str, ...]) -> str:
         value: Any = state
         for attr in key.split("."):
             value = getattr(value, attr)
-        if isinstance(value, set | frozenset):
-            value = "{" + ",".join(str(v) for v in sorted(value)) + "}"
-        parts.append(f"{key}={value}")
+        parts.append(f"{key}={show_value(value)}")
     return ", ".join(parts)
 
 

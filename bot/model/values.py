@@ -105,3 +105,14 @@ def parse_int(text: str) -> int:
     if len(digits) > 1 and digits.startswith("0"):
         return int(digits, 8)
     return int(digits)
+
+
+def show_value(value: Any) -> str:
+    """A value as a trace shows it: hex for large ints, sets as {1,2}, objects by name."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:#x}" if value > 9 else str(value)
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(str(v) for v in sorted(value)) + "}"
+    return str(value)

@@ -8,6 +8,9 @@ import importlib
 FORMATS: dict[str, str] = {
     "text": "bot.report.text",
     "json": "bot.report.json_report",
+    "email": "bot.report.email",
+    "sarif": "bot.report.sarif",
+    "patchwork": "bot.report.patchwork",
 }
 
 

@@ -1,0 +1,220 @@
+"""Email replies, SARIF, Patchwork checks and the b4 check, on v1-v3 and a clean patch."""
+
+import email
+import email.policy
+import json
+import mailbox
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jsonschema
+import pytest
+from kernel_repo import FIXTURES, build_kernel_repo
+from mails import BASE_DEMO, patch_mail, write
+
+from bot.checks import load_rules
+from bot.cli import main
+from bot.patchwork_client import PatchworkClient
+from bot.report.email import EmailSettings, reply_messages
+from bot.report.patchwork import checks
+from bot.report.sarif import sarif_document
+from bot.review import review_series
+from bot.source.mbox import read_series
+from bot.tree import FolderTree
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / ".venv" / "share" / "sarif-2.1.0-rtm.5.json"
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
+
+
+def fixture_review(version):
+    return review_series(read_series(FIXTURES / f"v{version}.mbox"), load_rules(),
+                         FolderTree(FIXTURES / "base"))
+
+
+@pytest.fixture
+def clean_review(tmp_path):
+    (tmp_path / "lib").mkdir()
+    write(tmp_path / "lib" / "demo.c", BASE_DEMO)
+    series = read_series(write(tmp_path / "p.eml", patch_mail()))
+    review = review_series(series, load_rules(), FolderTree(tmp_path))
+    assert review.findings == []
+    return review
+
+
+# email ---------------------------------------------------------------------
+
+def test_v2_replies_thread_and_quote(capsys):
+    assert main(["review", "--mbox", str(FIXTURES / "v2.mbox"), "--tree",
+                 str(FIXTURES / "base"), "--format", "email"]) == 1
+    out = capsys.readouterr().out
+    path = Path(FIXTURES.parent.parent / ".pytest-email.mbox")
+    try:
+        path.write_text(out)
+        (mail,) = list(mailbox.mbox(str(path)))
+    finally:
+        path.unlink()
+    parsed = email.message_from_bytes(mail.as_bytes(), policy=email.policy.default)
+    patch_id = "<20200912093011.2210-1-dquill@example.com>"
+    assert parsed["In-Reply-To"] == patch_id and patch_id in parsed["References"]
+    assert parsed["Subject"] == ("Re: [PATCH v2] PCI: hv: Fix hibernation in case "
+                                 "interrupts are not re-created")
+    assert "dquill@example.com" in parsed["To"]
+    assert "linux-pci@vger.kernel.org" in parsed["Cc"]
+    body = parsed.get_content()
+    assert parsed.get_content_type() == "text/plain" and "<html" not in body.lower()
+    lines = body.split("\n")
+    own = [ln for ln in lines if not ln.startswith(">") and not ln.startswith("  ")]
+    assert all(len(ln) <= 75 for ln in own), [ln for ln in own if len(ln) > 75]
+    # the exit-path finding sits right under the quoted return it names
+    at = next(i for i, ln in enumerate(lines) if "[hv-unmask-every-exit]" in ln)
+    above = [ln for ln in lines[:at] if ln.strip()][-1]
+    assert above.strip().endswith("return;") and "154" in above
+    # the behaviour finding carries its scenario
+    assert "scenario removal-before-init" in body
+    # the commit-log finding replies to the quoted log
+    at = next(i for i, ln in enumerate(lines) if "[log-states-problem]" in ln)
+    assert lines[at - 2].startswith("> ") and "hv_irq_unmask" in "".join(lines[at - 4:at])
+    assert "Reproduce: lorebot review 20200912093011.2210-1-dquill@example.com" in body
+
+
+def test_v3_reply_only_reports_fixes(capsys):
+    review = fixture_review(3)
+    (mail,) = reply_messages(review, EmailSettings(date="Mon, 21 Sep 2020 16:00:00 +0000"))
+    body = mail.get_content()
+    assert "This version fixes" in body and "Error [" not in body
+    assert reply_messages(review) != []
+
+
+def test_clean_patch_gets_no_mail_unless_asked(clean_review):
+    assert reply_messages(clean_review) == []
+    (mail,) = reply_messages(clean_review, EmailSettings(mail_clean_patches=True))
+    assert "nothing to report" in mail.get_content()
+
+
+# SARIF ---------------------------------------------------------------------
+
+def _validate(document):
+    if not SCHEMA.is_file():
+        pytest.skip(f"official SARIF schema not installed at {SCHEMA} (scripts/setup "
+                    "fetches it with npm)")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_sarif_validates_with_code_flows(version):
+    document = sarif_document(fixture_review(version))
+    _validate(document)
+    results = document["runs"][0]["results"]
+    exits = [r for r in results if r["ruleId"] == "hv-unmask-every-exit"]
+    if version == 3:
+        assert exits == [] and document["runs"][0]["properties"]["fixedBySeries"] >= 1
+    else:
+        (result,) = exits
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] == 154
+        flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        assert flow[-1]["location"]["physicalLocation"]["region"]["startLine"] == 154
+
+
+def test_sarif_of_a_clean_patch(clean_review):
+    document = sarif_document(clean_review)
+    _validate(document)
+    assert document["runs"][0]["results"] == []
+    assert document["runs"][0]["tool"]["driver"]["rules"]
+
+
+# Patchwork -----------------------------------------------------------------
+
+class _Patchwork(BaseHTTPRequestHandler):
+    calls: list = []
+    fail_first_posts = 0
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, code, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.calls.append(("GET", self.path, None))
+        self._send(200, [{"id": 42}] if "msgid=" in self.path else [])
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.calls.append(("POST", self.path, body, self.headers["Authorization"]))
+        if type(self).fail_first_posts > 0:
+            type(self).fail_first_posts -= 1
+            self._send(503, {"detail": "busy"})
+        else:
+            self._send(201, {"id": len(self.calls)})
+
+
+@pytest.fixture
+def patchwork_server():
+    _Patchwork.calls = []
+    _Patchwork.fail_first_posts = 2
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Patchwork)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_patchwork_checks_posted_once_with_retries(patchwork_server, tmp_path):
+    review = fixture_review(2)
+    client = PatchworkClient(patchwork_server, "sekrit", tmp_path / "posted.json",
+                             backoff=0.01)
+    expected = checks(review)
+    assert {c.context for c in expected} == {"lorebot-commit-log", "lorebot-exit-paths",
+                                             "lorebot-behaviour"}
+    assert client.post(expected) == 3
+    posts = [c for c in _Patchwork.calls if c[0] == "POST"]
+    assert len(posts) == 3 + 2  # two 503 answers retried
+    assert all(c[1] == "/api/patches/42/checks/" and c[3] == "Token sekrit" for c in posts)
+    assert {c[2]["state"] for c in posts} == {"fail"}
+    again = PatchworkClient(patchwork_server, "sekrit", tmp_path / "posted.json")
+    assert again.post(expected) == 0
+    assert len([c for c in _Patchwork.calls if c[0] == "POST"]) == 5
+
+
+def test_patchwork_format_of_a_clean_patch(clean_review):
+    assert {c.state for c in checks(clean_review)} == {"success"}
+
+
+# b4 review check ----------------------------------------------------------
+
+def test_b4_runs_lorebot_as_its_perpatch_check(tmp_path, monkeypatch):
+    import b4
+    from b4.review import checks as b4_checks
+
+    repo = tmp_path / "linux"
+    build_kernel_repo(repo)
+    subprocess.run(["git", "config", "b4.review-perpatch-check-cmd",
+                    f"{LOREBOT} b4-check"], cwd=repo, check=True, timeout=30)
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    b4._setup_main_config(None, str(repo))
+    perpatch, _series = b4_checks.load_check_cmds()
+    assert perpatch == [f"{LOREBOT} b4-check"]
+    results = {}
+    for version in (2, 3):
+        raw = (FIXTURES / f"v{version}.mbox").read_bytes().split(b"\n", 1)[1]
+        msg = email.message_from_bytes(raw.split(b"\nFrom mboxrd@z")[0],
+                                       policy=email.policy.EmailPolicy())
+        results.update(b4_checks.run_perpatch_checks([(str(version), msg)], perpatch,
+                                                     str(repo)))
+    (v2,) = results["2"]
+    assert v2["tool"] == "lorebot" and v2["status"] == "fail"
+    details = json.loads(v2["details"])
+    assert any("hv-unmask-every-exit" in d["description"] for d in details)
+    assert results["3"] == []
