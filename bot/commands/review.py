@@ -18,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Message-ID or lore URL of any mail of the series")
     parser.add_argument("--mbox", type=Path, metavar="PATH",
                         help="an mbox, a maildir, or a single .patch/.eml file")
+    parser.add_argument("--range", metavar="BASE..HEAD",
+                        help="review the commits of a git range of --repo (a pull request)")
     parser.add_argument("--repo", type=Path, metavar="PATH",
                         help="kernel git repository for the files before and after")
     parser.add_argument("--tree", type=Path, metavar="PATH",
@@ -47,12 +49,21 @@ def post_to_patchwork(review, url: str) -> None:
 
 
 def load_series(args: argparse.Namespace):
-    sources = [s for s in (args.target, args.mbox) if s]
+    sources = [s for s in (args.target, args.mbox, args.range) if s]
     if len(sources) != 1:
-        raise InputError("give exactly one of MESSAGE-ID or --mbox")
-    from bot.source.mbox import read_series
+        raise InputError("give exactly one of MESSAGE-ID, --mbox or --range")
+    if args.range:
+        if not args.repo:
+            raise InputError("--range needs --repo, the repository holding the commits")
+        from bot.source.gitrange import read_range
 
-    return read_series(args.mbox, args.version)
+        return read_range(args.repo, args.range)
+    if args.mbox:
+        from bot.source.mbox import read_series
+
+        return read_series(args.mbox, args.version)
+    raise InputError("review by Message-ID needs lore access, which this version does not "
+                     "have yet: download the thread (b4 mbox) and use --mbox")
 
 
 def open_base(args: argparse.Namespace, series):
@@ -60,13 +71,17 @@ def open_base(args: argparse.Namespace, series):
     if args.repo and args.tree:
         raise InputError("give --repo or --tree, not both")
     if args.tree:
+        if args.range:
+            raise InputError("--range takes its base from --repo, not --tree")
         from bot.tree import FolderTree
 
         return FolderTree(args.tree), None
     if args.repo:
+        from bot.source.gitrange import split_range
         from bot.tree import RepoTree
 
-        tree = RepoTree(args.repo, series.base_commit)
+        base = split_range(args.range)[0] if args.range else series.base_commit
+        tree = RepoTree(args.repo, base)
         return tree, tree.repo
     return None, None
 

@@ -11,6 +11,7 @@ FORMATS: dict[str, str] = {
     "email": "bot.report.email",
     "sarif": "bot.report.sarif",
     "patchwork": "bot.report.patchwork",
+    "github": "bot.report.github",
 }
 
 

@@ -1,0 +1,105 @@
+"""``lorebot action``: the GitHub Action's entrypoint (the container runs it).
+
+Reads the action's inputs from ``INPUT_*`` as GitHub passes them to a Docker
+action, reviews a pull request's commits (default range: the event's
+base..head), an mbox or a Message-ID with the same code as ``lorebot review``,
+prints annotations, appends the Markdown summary to ``$GITHUB_STEP_SUMMARY``,
+writes a SARIF file and sets the ``sarif-file`` output, and exits per fail-on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot.errors import EXIT_FINDINGS, EXIT_OK, InputError
+
+HELP = "run as the GitHub Action (inputs from INPUT_* environment variables)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", type=Path, metavar="PATH",
+                        help="the checked-out repository (default: $GITHUB_WORKSPACE)")
+
+
+def action_input(name: str, default: str = "") -> str:
+    """An input as GitHub sets it: INPUT_<NAME> with the name upper-cased."""
+    for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
+        value = os.environ.get(key, "").strip()
+        if value:
+            return value
+    return default
+
+
+def default_range() -> str:
+    """base..head of the pull request that triggered the workflow."""
+    event_path = os.environ.get("GITHUB_EVENT_PATH")
+    if event_path and Path(event_path).is_file():
+        try:
+            event = json.loads(Path(event_path).read_text())
+        except ValueError:
+            raise InputError(f"GITHUB_EVENT_PATH {event_path}: not JSON") from None
+        pull = event.get("pull_request") or {}
+        base, head = pull.get("base", {}).get("sha"), pull.get("head", {}).get("sha")
+        if base and head:
+            return f"{base}..{head}"
+    base_ref = os.environ.get("GITHUB_BASE_REF")
+    if base_ref:
+        return f"origin/{base_ref}..HEAD"
+    raise InputError("no range input and no pull request event to take base..head from")
+
+
+def review_args(workspace: Path) -> argparse.Namespace:
+    """The same options `lorebot review` would get."""
+    message_id, mbox, rng = (action_input(n) for n in ("message-id", "mbox", "range"))
+    if not (message_id or mbox):
+        rng = rng or default_range()
+    rules = [Path(p) if Path(p).is_absolute() else workspace / p
+             for p in action_input("rules").split()]
+    from bot.checks import default_rules_dir
+
+    return argparse.Namespace(
+        target=message_id or None, mbox=(workspace / mbox) if mbox else None,
+        range=rng or None, repo=workspace if rng else None, tree=None, version=None,
+        fail_on=action_input("fail-on", "error"), format=action_input("format", "text"),
+        rules=[default_rules_dir(), *rules] if rules else None, patchwork_url=None)
+
+
+def _append(path_var: str, text: str) -> None:
+    path = os.environ.get(path_var)
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.checks import load_rules
+    from bot.commands.review import load_series, open_base
+    from bot.report import FORMATS, render
+    from bot.report.github import annotations
+    from bot.report.github import render as summary
+    from bot.report.sarif import render as sarif
+    from bot.review import review_series
+
+    workspace = args.workspace or Path(os.environ.get("GITHUB_WORKSPACE", "."))
+    options = review_args(workspace.resolve())
+    if options.fail_on not in ("error", "warning", "never"):
+        raise InputError(f"fail-on must be error, warning or never, not {options.fail_on}")
+    if options.format not in FORMATS:
+        raise InputError(f"format must be one of {', '.join(sorted(FORMATS))}")
+    rules = load_rules(options.rules)
+    series = load_series(options)
+    base, repo = open_base(options, series)
+    review = review_series(series, rules, base, repo)
+    sys.stdout.write(render(review, options.format))
+    for line in annotations(review):
+        print(line)
+    _append("GITHUB_STEP_SUMMARY", summary(review) + "\n")
+    out_dir = Path(os.environ.get("RUNNER_TEMP") or workspace)
+    sarif_path = out_dir / "lorebot.sarif"
+    sarif_path.write_text(sarif(review), encoding="utf-8")
+    _append("GITHUB_OUTPUT", f"sarif-file={sarif_path}\n")
+    return EXIT_FINDINGS if review.fails(options.fail_on) else EXIT_OK

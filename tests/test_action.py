@@ -1,0 +1,80 @@
+"""The Action's entrypoint run as GitHub runs it, on a pull request with v2 and with v3."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from github_repo import pull_request_repo
+
+ROOT = Path(__file__).resolve().parent.parent
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
+SCHEMA = ROOT / ".venv" / "share" / "sarif-2.1.0-rtm.5.json"
+HV = "drivers/pci/controller/pci-hyperv.c"
+
+
+def run_action(tmp_path, version, **inputs):
+    workspace = tmp_path / "workspace"
+    base, head = pull_request_repo(workspace, version)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base},
+                                                  "head": {"sha": head}}}))
+    summary, output, runner_temp = (tmp_path / "summary.md", tmp_path / "output",
+                                    tmp_path / "tmp")
+    runner_temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    env.update(GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(workspace),
+               GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(event),
+               GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output),
+               RUNNER_TEMP=str(runner_temp), GITHUB_BASE_REF="master")
+    env.update({f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()})
+    proc = subprocess.run([LOREBOT, "action"], capture_output=True, text=True, env=env,
+                          timeout=120, cwd=workspace)
+    assert "Traceback" not in proc.stderr
+    return proc, summary, output
+
+
+def test_v2_fails_with_annotations_on_the_right_lines(tmp_path):
+    proc, summary, output = run_action(tmp_path, 2)
+    assert proc.returncode == 1, proc.stderr
+    notes = [ln for ln in proc.stdout.splitlines() if ln.startswith("::")]
+    exit_path = [ln for ln in notes if "hv-unmask-every-exit" in ln]
+    behaviour = [ln for ln in notes if "hv-unmask-behaviour" in ln and "::error" in ln]
+    assert exit_path and exit_path[0].startswith(f"::error file={HV},line=154,")
+    assert behaviour and all(f"file={HV},line=154," in ln for ln in behaviour)
+    assert any("removal-before-init" in ln for ln in behaviour)
+    assert any(ln.startswith("::error title=lorebot log-states-problem") for ln in notes)
+    text = summary.read_text()
+    assert text.startswith("## lorebot review:") and "| error | `hv-unmask-every-exit` |" in text
+    (line,) = output.read_text().splitlines()
+    key, _, path = line.partition("=")
+    assert key == "sarif-file" and Path(path).is_file()
+    document = json.loads(Path(path).read_text())
+    if SCHEMA.is_file():
+        schema = json.loads(SCHEMA.read_text())
+        jsonschema.validators.validator_for(schema)(schema).validate(document)
+    assert any(r["ruleId"] == "hv-unmask-every-exit" for r in document["runs"][0]["results"])
+
+
+def test_v3_passes(tmp_path):
+    proc, summary, _ = run_action(tmp_path, 3)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not [ln for ln in proc.stdout.splitlines() if ln.startswith("::error")]
+    assert "fixed by the series" in summary.read_text()
+
+
+def test_fail_on_never_and_bad_input(tmp_path):
+    proc, _, _ = run_action(tmp_path, 2, fail_on="never", format="json")
+    assert proc.returncode == 0 and '"schema": "lorebot-review/1"' in proc.stdout
+    bad, _, _ = run_action(tmp_path / "again", 2, fail_on="sometimes")
+    assert bad.returncode == 2 and bad.stderr.startswith("lorebot: error: fail-on")
+
+
+@pytest.mark.parametrize("value, escaped", [("a%b\nc", "a%25b%0Ac")])
+def test_annotation_escaping(value, escaped):
+    from bot.report.github import escape_data, escape_property
+
+    assert escape_data(value) == escaped
+    assert escape_property("x:y,z") == "x%3Ay%2Cz"
