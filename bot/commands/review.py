@@ -62,8 +62,9 @@ def load_series(args: argparse.Namespace):
         from bot.source.mbox import read_series
 
         return read_series(args.mbox, args.version)
-    raise InputError("review by Message-ID needs lore access, which this version does not "
-                     "have yet: download the thread (b4 mbox) and use --mbox")
+    from bot.source.lore import lore_series
+
+    return lore_series(args.target, args.version)
 
 
 def open_base(args: argparse.Namespace, series):

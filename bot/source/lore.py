@@ -1,0 +1,115 @@
+"""Series from lore by Message-ID or lore URL, through b4's library.
+
+We use b4 (not its command): its configuration (``b4.midmask`` moves every lore
+request to a mirror or a test server), its message-id parsing, its one cached
+``liblore.LoreNode`` and its thread splitting. Into that node we inject a
+requests session that names lorebot in the User-Agent, has timeouts, and
+retries 429 and 5xx answers with capped exponential backoff, honouring
+Retry-After. The thread's mails then go through the same parser as an mbox, so
+a Message-ID and the downloaded mbox get the same review.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from dataclasses import dataclass
+
+from bot import __version__
+from bot.errors import NetworkError, NotFoundError
+from bot.series import Series
+from bot.source.mail import parse_message
+from bot.source.thread import series_from_messages
+
+
+@dataclass
+class LorePolicy:
+    """How politely and how long we ask lore (overridable for tests)."""
+
+    retries: int = int(os.environ.get("LOREBOT_LORE_RETRIES", "4"))
+    backoff: float = float(os.environ.get("LOREBOT_LORE_BACKOFF", "1.0"))
+    backoff_max: float = float(os.environ.get("LOREBOT_LORE_BACKOFF_MAX", "60"))
+    timeout: float = float(os.environ.get("LOREBOT_LORE_TIMEOUT", "30"))
+
+
+def _session(policy: LorePolicy):
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    retry = Retry(total=policy.retries, connect=policy.retries, read=policy.retries,
+                  status=policy.retries, backoff_factor=policy.backoff,
+                  backoff_max=policy.backoff_max, status_forcelist=(429, 500, 502, 503, 504),
+                  allowed_methods=None, respect_retry_after_header=True,
+                  raise_on_status=False)
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = f"lorebot/{__version__}"
+    return session
+
+
+def lore_node(policy: LorePolicy | None = None):
+    """b4's lore node, configured from git config, with our session and timeouts."""
+    import b4
+
+    policy = policy or LorePolicy()
+    for name in ("b4", "liblore"):  # their log lines would break our one-line errors
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    if not b4.MAIN_CONFIG:
+        b4._setup_main_config()
+    node = b4.get_lore_node()
+    if getattr(node, "_lorebot_policy", None) != policy:
+        node.set_requests_session(_session(policy))
+        node._request_timeout = (min(10.0, policy.timeout), policy.timeout)
+        node._lorebot_policy = policy
+    return node
+
+
+def reset() -> None:
+    """Forget the cached node and configuration (the mirror or config changed)."""
+    import b4
+
+    b4.LORENODE = None
+    b4.MAIN_CONFIG = {}
+
+
+def _remote(call, what: str):
+    """Run a liblore call, mapping its failures to our errors."""
+    import liblore
+
+    try:
+        return call()
+    except liblore.RemoteError as exc:
+        status = exc.status_code
+        if status == 404:
+            raise NotFoundError(f"lore has no {what}") from None
+        if status is None:
+            raise NetworkError(f"lore unreachable or timed out for {what}: "
+                               f"{str(exc).splitlines()[0][:200]}") from None
+        raise NetworkError(f"lore answered HTTP {status} for {what} (after retries)") from None
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip answer
+        raise NetworkError(f"lore sent a broken answer for {what}: {exc}") from None
+
+
+def thread_messages(target: str, policy: LorePolicy | None = None) -> tuple[str, list]:
+    """(message-id, the thread's mails as email.message objects)."""
+    import b4
+
+    node = lore_node(policy)
+    msgid = b4.parse_msgid(target)
+    mbox = _remote(lambda: node.get_mbox_by_msgid(msgid), f"thread <{msgid}>")
+    if not mbox:
+        raise NotFoundError(f"lore has no thread <{msgid}>")
+    mails = b4.split_and_dedupe_pi_results(mbox)
+    return msgid, b4.get_strict_thread(mails, msgid) or mails
+
+
+def lore_series(target: str, version: int | None = None,
+                policy: LorePolicy | None = None) -> Series:
+    """The series whose thread holds ``target`` (newest complete revision or -v N)."""
+    msgid, mails = thread_messages(target, policy)
+    messages = [parse_message(m)[0] for m in mails]
+    return series_from_messages(messages, version, source=f"lore <{msgid}>")

@@ -1,0 +1,104 @@
+"""A real lore on loopback: a public-inbox v2 inbox served by public-inbox-httpd.
+
+Messages are delivered with public-inbox-mda, as lore's own inboxes get them.
+Everything lives in a temp folder (its own HOME and PI_CONFIG) and the server
+is stopped when the test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+NAME = "linux-hyperv"
+ADDRESS = "linux-hyperv@vger.kernel.org"
+
+
+def have_public_inbox() -> bool:
+    return all(shutil.which(tool) for tool in ("public-inbox-init", "public-inbox-mda",
+                                               "public-inbox-httpd"))
+
+
+def require_public_inbox() -> None:
+    if not have_public_inbox():
+        pytest.skip("public-inbox is not installed (scripts/setup installs Debian's "
+                    "public-inbox when run as root)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PublicInbox:
+    """One inbox and its HTTP server; ``add`` delivers mails, ``midmask`` is for b4."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/{NAME}"
+        self.env = {**os.environ, "HOME": str(root / "home"),
+                    "PI_CONFIG": str(root / "pi_config"), "ORIGINAL_RECIPIENT": ADDRESS}
+        (root / "home").mkdir(parents=True)
+        self._run(["public-inbox-init", "-V2", "-L", "medium", NAME, str(root / "inbox"),
+                   self.url, ADDRESS])
+        self._run(["git", "config", "-f", str(root / "pi_config"),
+                   "publicinboxmda.spamcheck", "none"])
+        self.server: subprocess.Popen | None = None
+
+    @property
+    def midmask(self) -> str:
+        return self.url + "/%s"
+
+    def _run(self, args: list[str], data: bytes | None = None) -> None:
+        subprocess.run(args, env=self.env, input=data, check=True, capture_output=True,
+                       timeout=60)
+
+    def add(self, raw: bytes) -> None:
+        self._run(["public-inbox-mda", "--no-precheck"], data=raw)
+
+    def add_mbox(self, path: Path) -> list[str]:
+        """Deliver every mail of an mbox file; their Message-IDs."""
+        ids = []
+        chunks = path.read_bytes().split(b"\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\n")
+        for n, chunk in enumerate(chunks):
+            if n == 0:
+                chunk = chunk.split(b"\n", 1)[1]
+            chunk = b"\n".join(line[1:] if line.startswith(b">From ") else line
+                               for line in chunk.split(b"\n"))
+            self.add(chunk)
+            ids.append(message_from_bytes(chunk)["Message-ID"].strip("<>"))
+        return ids
+
+    def start(self) -> PublicInbox:
+        self.server = subprocess.Popen(
+            ["public-inbox-httpd", "-W0", "-l", f"127.0.0.1:{self.port}"], env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/new.atom", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("public-inbox-httpd did not answer within 20 s")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait(timeout=10)
+            self.server = None
