@@ -15,7 +15,7 @@ import sys
 from bot import __version__
 from bot.errors import LorebotError
 
-COMMANDS = ("review", "rules", "paths", "b4-check", "action")
+COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history")
 EXIT_INTERNAL = 70
 
 

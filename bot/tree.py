@@ -83,6 +83,20 @@ class RepoTree:
             self.base_tree = commit.tree
             self.description += f" at {str(commit.id)[:12]}"
 
+    @classmethod
+    def at_series_base(cls, repo_path: Path, base_commit: str | None) -> RepoTree:
+        """The repository at the series' ``base-commit:``, or by blob ids if it lacks it.
+
+        Posted series often name a base from the author's tree (linux-next, a
+        topic branch); the blobs on the ``index`` lines usually exist anyway.
+        """
+        try:
+            return cls(repo_path, base_commit)
+        except NotFoundError:
+            tree = cls(repo_path)
+            tree.description += f" (without base-commit {base_commit[:12]})"
+            return tree
+
     def read(self, path: str, blob: str | None) -> str | None:
         import pygit2
 

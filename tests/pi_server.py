@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from email import message_from_bytes
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -63,8 +68,58 @@ class PublicInbox:
         subprocess.run(args, env=self.env, input=data, check=True, capture_output=True,
                        timeout=60)
 
+    @staticmethod
+    def stamped(raw: bytes, when: datetime | None = None) -> bytes:
+        """The mail with a Received: line, as lore's MTA adds; ``rt:`` is read from it."""
+        when = when or datetime.now(UTC)
+        return f"Received: from list by lore.test; {format_datetime(when)}\n".encode() + raw
+
     def add(self, raw: bytes) -> None:
-        self._run(["public-inbox-mda", "--no-precheck"], data=raw)
+        """Deliver one mail through public-inbox-mda, as lore's inboxes get them."""
+        self._run(["public-inbox-mda", "--no-precheck"], data=self.stamped(raw))
+        self.refresh(message_from_bytes(raw)["Message-ID"])
+
+    def add_bulk(self, raws: list[bytes], received: datetime) -> None:
+        """Import many mails at once: git fast-import into the inbox's epoch, then index.
+
+        A thousand mails take a second this way instead of minutes through mda.
+        """
+        epoch = self.root / "inbox" / "git" / "0.git"
+        head = subprocess.run(["git", f"--git-dir={epoch}", "rev-parse", "--verify", "-q",
+                               "refs/heads/master"], capture_output=True, text=True,
+                              timeout=30).stdout.strip()
+        stream = bytearray()
+        stamp = int(received.timestamp())
+        for n, raw in enumerate(raws):
+            data = self.stamped(raw, received)
+            stream += b"blob\nmark :%d\ndata %d\n%s\n" % (2 * n + 1, len(data), data)
+            stream += (b"commit refs/heads/master\nmark :%d\ncommitter lore <lore@test> "
+                       b"%d +0000\ndata 2\nm\n" % (2 * n + 2, stamp))
+            parent = b":%d" % (2 * n) if n else head.encode()
+            if parent:
+                stream += b"from %s\n" % parent
+            stream += b"M 100644 :%d m\n\n" % (2 * n + 1)
+        self._run(["git", f"--git-dir={epoch}", "fast-import", "--quiet"], data=bytes(stream))
+        self._run(["public-inbox-index", str(self.root / "inbox")])
+        if raws:
+            self.refresh(message_from_bytes(raws[-1])["Message-ID"])
+
+    def refresh(self, message_id: str) -> None:
+        """Make a running server see new mail (its search handle is reopened on SIGHUP)."""
+        if self.server is None:
+            return
+        self.server.send_signal(signal.SIGHUP)
+        query = urllib.parse.urlencode({"q": f"m:{message_id.strip('<> ')}", "x": "m"})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(f"{self.url}/?{query}", data=b"",
+                                                 method="POST")
+                with urllib.request.urlopen(request, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"public-inbox-httpd did not index <{message_id}> within 20 s")
 
     def add_mbox(self, path: Path) -> list[str]:
         """Deliver every mail of an mbox file; their Message-IDs."""
@@ -88,6 +143,8 @@ class PublicInbox:
             try:
                 with urllib.request.urlopen(self.url + "/new.atom", timeout=2):
                     return self
+            except urllib.error.HTTPError:  # an empty inbox has no feed, but it answers
+                return self
             except OSError:
                 time.sleep(0.1)
         self.stop()

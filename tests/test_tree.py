@@ -31,6 +31,11 @@ def test_unknown_base(tmp_path):
     build_kernel_repo(tmp_path)
     with pytest.raises(NotFoundError):
         RepoTree(tmp_path, "deadbeefdeadbeef")
+    # A posted series' base-commit our tree lacks: the index lines' blobs still serve.
+    tree = RepoTree.at_series_base(tmp_path, "deadbeefdeadbeef")
+    assert "without base-commit deadbeefdead" in tree.description
+    images = series_images(read_series(FIXTURES / "v2.mbox"), tree)[0]
+    assert images.files[HV_FILE].post == (FIXTURES / "src" / "v2.c").read_text()
 
 
 def test_folder_and_cumulative_series(tmp_path):

@@ -81,8 +81,10 @@ def open_base(args: argparse.Namespace, series):
         from bot.source.gitrange import split_range
         from bot.tree import RepoTree
 
-        base = split_range(args.range)[0] if args.range else series.base_commit
-        tree = RepoTree(args.repo, base)
+        if args.range:
+            tree = RepoTree(args.repo, split_range(args.range)[0])
+        else:
+            tree = RepoTree.at_series_base(args.repo, series.base_commit)
         return tree, tree.repo
     return None, None
 

@@ -76,6 +76,15 @@ def reset() -> None:
     b4.MAIN_CONFIG = {}
 
 
+def configure_midmask(midmask: str) -> None:
+    """Send every lore request to ``midmask`` (a mirror, a test server), as b4.midmask does."""
+    import b4
+
+    reset()
+    b4._setup_main_config()
+    b4.MAIN_CONFIG["midmask"] = midmask
+
+
 def _remote(call, what: str):
     """Run a liblore call, mapping its failures to our errors."""
     import liblore
@@ -94,13 +103,15 @@ def _remote(call, what: str):
         raise NetworkError(f"lore sent a broken answer for {what}: {exc}") from None
 
 
-def thread_messages(target: str, policy: LorePolicy | None = None) -> tuple[str, list]:
+def thread_messages(target: str, policy: LorePolicy | None = None,
+                    nocache: bool = False) -> tuple[str, list]:
     """(message-id, the thread's mails as email.message objects)."""
     import b4
 
     node = lore_node(policy)
     msgid = b4.parse_msgid(target)
-    mbox = _remote(lambda: node.get_mbox_by_msgid(msgid), f"thread <{msgid}>")
+    mbox = _remote(lambda: node.get_mbox_by_msgid(msgid, nocache=nocache),
+                   f"thread <{msgid}>")
     if not mbox:
         raise NotFoundError(f"lore has no thread <{msgid}>")
     mails = b4.split_and_dedupe_pi_results(mbox)

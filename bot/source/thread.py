@@ -45,7 +45,7 @@ def group_revisions(messages: list[Message]) -> tuple[dict[int, Revision], list[
     return revisions, replies
 
 
-def _missing_text(revision: Revision) -> str:
+def missing_text(revision: Revision) -> str:
     numbers = ", ".join(f"{i}/{revision.total}" for i in revision.missing())
     return f"v{revision.version} is incomplete: patch {numbers} missing"
 
@@ -60,12 +60,12 @@ def select_revision(revisions: dict[int, Revision], version: int | None) -> Revi
             raise InputError(f"no v{version} of the series here (found {seen})")
         chosen = revisions[version]
         if chosen.missing():
-            raise IncompleteSeriesError(_missing_text(chosen))
+            raise IncompleteSeriesError(missing_text(chosen))
         return chosen
     complete = [r for r in revisions.values() if not r.missing() and r.patches]
     if not complete:
         newest = revisions[max(revisions)]
-        raise IncompleteSeriesError(_missing_text(newest))
+        raise IncompleteSeriesError(missing_text(newest))
     return max(complete, key=lambda r: r.version)
 
 

@@ -1,0 +1,52 @@
+"""``lorebot watch``: one polling run over lore, for cron or a systemd timer."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "review new series on lore once each (run it from cron or a systemd timer)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, required=True, metavar="FILE",
+                        help="watch configuration (TOML, see examples/watch.toml)")
+    parser.add_argument("--db", metavar="URL",
+                        help="store: a SQLite path or postgresql://... (default: the "
+                             "config's [store] db, else the XDG data folder)")
+
+
+def lock_path(config) -> Path:
+    """The config's [store] lock, else one next to the default database."""
+    import os
+
+    from bot.store import default_db
+
+    if config.lock:
+        return config.lock
+    return Path(os.environ.get("XDG_RUNTIME_DIR") or default_db().parent) / \
+        "lorebot-watch.lock"
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from bot.errors import EXIT_NETWORK, EXIT_OK
+    from bot.store import Store
+    from bot.watch import Watcher, load_config
+
+    config = load_config(args.config)
+    store = Store(args.db or config.db)
+    try:
+        report = Watcher(config, store).run(lock_path(config))
+    finally:
+        store.close()
+    for line in report.reviewed:
+        print(f"reviewed {line}")
+    for line in report.waiting:
+        print(f"waiting {line}")
+    print(f"{len(report.reviewed)} reviewed, {report.skipped} already done or taken, "
+          f"{len(report.waiting)} incomplete, {len(report.errors)} failed")
+    for error in report.errors:
+        print(f"lorebot: error: {error}", file=sys.stderr)
+    return EXIT_NETWORK if report.errors else EXIT_OK

@@ -1,0 +1,271 @@
+"""``lorebot watch`` against a real public-inbox server on loopback.
+
+Each run is the installed command, as cron starts it, with its own HOME and XDG
+folders. The server gains the fixture series between runs; a run is killed
+with SIGKILL in the middle of a delivery; two workers share one PostgreSQL
+database; lore fails and recovers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from kernel_repo import FIXTURES
+from mails import patch_mail
+from pg import fresh_database
+from pi_server import PublicInbox, require_public_inbox
+from smtp_server import SmtpServer
+
+ROOT = Path(__file__).resolve().parent.parent
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
+V1 = "20200905110823.1001-1-dquill@example.com"
+V2 = "20200912093011.2210-1-dquill@example.com"
+V3 = "20200921154402.3377-1-dquill@example.com"
+HV_QUERY = "dfn:drivers/pci/controller/pci-hyperv.c"
+
+
+@pytest.fixture
+def lore(tmp_path):
+    require_public_inbox()
+    inbox = PublicInbox(tmp_path / "lore").start()
+    yield inbox
+    inbox.stop()
+
+
+def environment(home: Path) -> dict[str, str]:
+    return {"HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(home / "run"),
+            "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1",
+            "LOREBOT_LORE_BACKOFF": "0.05", "LOREBOT_LORE_TIMEOUT": "5",
+            "LOREBOT_LORE_RETRIES": "1"}
+
+
+def write_config(home: Path, midmask: str, *, smtp_port: int | None = None,
+                 queries: tuple[str, ...] = (HV_QUERY,), store: str = "") -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    text = (f'[lore]\nmidmask = "{midmask}"\nqueries = {json.dumps(list(queries))}\n\n'
+            f'[review]\ntree = "{FIXTURES / "base"}"\n\n'
+            '[deliver]\noutbox = "outbox"\nfrom = "lorebot <lorebot@example.org>"\n')
+    if smtp_port:
+        text += f'\n[deliver.smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\ntimeout = 60\n'
+    if store:
+        text += f"\n[store]\n{store}\n"
+    path = home / "watch.toml"
+    path.write_text(text)
+    return path
+
+
+def watch(home: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([LOREBOT, "watch", "--config", str(config), *extra],
+                          capture_output=True, text=True, env=environment(home), timeout=120)
+
+
+def reviewed(proc: subprocess.CompletedProcess) -> list[str]:
+    """'<message-id> vN' for each revision the run reviewed."""
+    return [line.split()[1] + " " + line.split()[2].rstrip(":")
+            for line in proc.stdout.splitlines() if line.startswith("reviewed ")]
+
+
+def history(home: Path, *db: str) -> list[dict]:
+    proc = subprocess.run([LOREBOT, "history", "--json", *db], capture_output=True,
+                          text=True, env=environment(home), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def outbox_mails(home: Path) -> list:
+    return [message_from_bytes(p.read_bytes()) for p in sorted((home / "outbox").glob("*.eml"))]
+
+
+def test_each_revision_is_reviewed_once_as_lore_gains_them(lore, tmp_path):
+    config = write_config(tmp_path, lore.midmask)
+    runs = []
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox", None):
+        if name:
+            lore.add_mbox(FIXTURES / name)
+        proc = watch(tmp_path, config)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(reviewed(proc))
+    assert runs == [[f"<{V1}> v1"], [f"<{V2}> v2"], [f"<{V3}> v3"], []]
+    rows = history(tmp_path)
+    assert sorted((r["series_id"], r["version"], r["status"]) for r in rows) == [
+        (V1, 1, "done"), (V2, 2, "done"), (V3, 3, "done")]
+    # Each revision got one reply, threaded under its patch, in the outbox.
+    mails = outbox_mails(tmp_path)
+    assert sorted(m["In-Reply-To"] for m in mails) == sorted(f"<{i}>" for i in (V1, V2, V3))
+    v2_reply = next(m for m in mails if m["In-Reply-To"] == f"<{V2}>")
+    assert v2_reply["Subject"].startswith("Re: [PATCH v2] PCI: hv:")
+    body = v2_reply.get_payload(decode=True).decode()
+    assert "\r" not in body and "[hv-unmask-every-exit]" in body
+    assert "return without pci_msi_unmask_irq()" in body
+    assert f"lorebot review {V2}" in body
+
+
+def test_a_run_killed_mid_delivery_reports_nothing_twice(lore, tmp_path):
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox"):
+        lore.add_mbox(FIXTURES / name)
+    with SmtpServer(hold_first_rcpt=True) as smtp:
+        config = write_config(tmp_path, lore.midmask, smtp_port=smtp.port)
+        first = subprocess.Popen([LOREBOT, "watch", "--config", str(config)],
+                                 env=environment(tmp_path), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            assert smtp.recorder.holding.wait(60), "the watcher never reached SMTP"
+        finally:
+            first.kill()  # SIGKILL, in the middle of the SMTP transaction
+            first.wait(timeout=30)
+        smtp.recorder.release.set()
+        # A claim is left, no result: nothing was recorded as done.
+        assert [r["status"] for r in history(tmp_path)] == ["claimed"]
+        assert smtp.mails == []
+
+        second = watch(tmp_path, config)
+        assert second.returncode == 0, second.stderr
+        assert sorted(reviewed(second)) == sorted(f"<{i}> v{n}" for n, i in
+                                                  enumerate((V1, V2, V3), 1))
+        third = watch(tmp_path, config)
+        assert third.returncode == 0 and reviewed(third) == []
+
+        targets = sorted(m["In-Reply-To"] for m in smtp.mails)
+        assert targets == sorted(f"<{i}>" for i in (V1, V2, V3))
+        assert sorted(m["In-Reply-To"] for m in outbox_mails(tmp_path)) == targets
+        assert [r["status"] for r in history(tmp_path)] == ["done"] * 3
+        # What SMTP carried is the threaded reply, to the author with the lists in Cc.
+        rcpts, v2_reply = next((r, m) for r, m in smtp.recorder.accepted
+                               if m["In-Reply-To"] == f"<{V2}>")
+        assert v2_reply["To"] == "Dexter Quill <dquill@example.com>"
+        assert "linux-hyperv@vger.kernel.org" in v2_reply["Cc"]
+        assert v2_reply["References"].split()[-1] == f"<{V2}>"
+        assert {"dquill@example.com", "linux-hyperv@vger.kernel.org"} <= set(rcpts)
+
+
+def _extra_series(count: int) -> list[bytes]:
+    """Small single-patch series (commit-log rules only: the file is not in the base)."""
+    return [patch_mail(f"[PATCH] lib: demo: Return the next value, take {n}",
+                       msgid=f"demo-{n}@example.com").encode() for n in range(count)]
+
+
+def test_two_workers_on_one_postgres_split_the_work(lore, tmp_path):
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox"):
+        lore.add_mbox(FIXTURES / name)
+    for raw in _extra_series(9):
+        lore.add(raw)
+    with fresh_database() as url, SmtpServer() as smtp:
+        homes = [tmp_path / "host-a", tmp_path / "host-b"]
+        configs = [write_config(home, lore.midmask, smtp_port=smtp.port,
+                                queries=(HV_QUERY, "dfn:lib/demo.c")) for home in homes]
+        workers = [subprocess.Popen([LOREBOT, "watch", "--config", str(config), "--db", url],
+                                    env=environment(home), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+                   for home, config in zip(homes, configs, strict=True)]
+        done = []
+        for worker in workers:
+            out, err = worker.communicate(timeout=180)
+            assert worker.returncode == 0, err
+            done.append(set(reviewed(subprocess.CompletedProcess([], 0, out, err))))
+        everything = {f"<{i}> v{n}" for n, i in enumerate((V1, V2, V3), 1)} | {
+            f"<demo-{n}@example.com> v1" for n in range(9)}
+        assert not done[0] & done[1], "both workers reviewed the same revision"
+        assert done[0] | done[1] == everything
+        # The demo patches are clean (no reply); each pci-hyperv revision got one.
+        targets = sorted(m["In-Reply-To"] for m in smtp.mails)
+        assert targets == sorted(f"<{i}>" for i in (V1, V2, V3))
+        rows = history(tmp_path, "--db", url)
+        assert len(rows) == len(everything) and {r["status"] for r in rows} == {"done"}
+        # A later run of either worker finds nothing left to do.
+        again = watch(homes[0], configs[0], "--db", url)
+        assert again.returncode == 0 and reviewed(again) == []
+
+
+class _FlakyLore(BaseHTTPRequestHandler):
+    """A proxy in front of public-inbox that answers 503 to thread downloads on demand."""
+
+    upstream = ""
+    failing = False
+
+    def log_message(self, *args):
+        pass
+
+    def _forward(self, body: bytes | None) -> None:
+        if type(self).failing and self.path.endswith("/t.mbox.gz"):
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        request = urllib.request.Request(type(self).upstream + self.path, data=body,
+                                         method=self.command)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status, data = answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            status, data = exc.code, exc.read()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._forward(None)
+
+    def do_POST(self):
+        self._forward(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+
+def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):
+    lore.add_mbox(FIXTURES / "v2.mbox")
+    _FlakyLore.upstream, _FlakyLore.failing = f"http://127.0.0.1:{lore.port}", True
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyLore)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        midmask = f"http://127.0.0.1:{proxy.server_port}/linux-hyperv/%s"
+        config = write_config(tmp_path, midmask, store="max_attempts = 3")
+        failed = watch(tmp_path, config)
+        assert failed.returncode == 4
+        assert failed.stderr.splitlines() == [
+            f"lorebot: error: <{V2}>: lore answered HTTP 503 for thread <{V2}> "
+            "(after retries) (will retry, attempt 1 of 3)"]
+        assert history(tmp_path) == []
+        _FlakyLore.failing = False
+        recovered = watch(tmp_path, config)
+        assert recovered.returncode == 0, recovered.stderr
+        assert reviewed(recovered) == [f"<{V2}> v2"]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def test_bad_config_busy_lock_and_lore_down_are_one_line_errors(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9/linux-hyperv/%s",
+                          store=f'lock = "{tmp_path / "watch.lock"}"')
+    with (tmp_path / "watch.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = watch(tmp_path, config)
+    assert busy.returncode == 6
+    assert busy.stderr == f"lorebot: error: another lorebot watch holds {tmp_path}/watch.lock\n"
+
+    down = watch(tmp_path, config)  # nothing listens on port 9
+    assert down.returncode == 4 and len(down.stderr.splitlines()) == 1
+    assert "lore unreachable" in down.stderr and "Traceback" not in down.stderr
+
+    typo = tmp_path / "typo.toml"
+    typo.write_text('[lore]\nquerys = ["dfn:x.c"]\n')
+    bad = watch(tmp_path, typo)
+    assert bad.returncode == 2
+    assert bad.stderr == f"lorebot: error: {typo}: unknown key 'querys' in [lore]\n"
+
+
+def test_the_example_config_loads():
+    from bot.watch import load_config
+
+    config = load_config(ROOT / "examples" / "watch.toml")
+    assert config.queries == [HV_QUERY] and config.repo == Path("/srv/linux")
+    assert config.outbox == Path("/var/lib/lorebot/outbox") and config.smtp is None
