@@ -1,0 +1,142 @@
+"""Cost of one ``lorebot watch`` pass against a real public-inbox server on loopback.
+
+The inbox holds M messages: old patches and replies that lore received ten
+days ago, and P new patches (series of five with a cover letter) received
+now. The pass is the installed command, as cron runs it: search with ``rt:``,
+fetch each new thread, review every revision (every bundled rule, pre-images
+from a folder), write the replies to the outbox. A second pass, with nothing
+new, shows the steady cost. Prints wall and CPU time per pass and per new
+patch, first for M = 1,000 and P = 50, then as M grows and as P grows.
+
+    .venv/bin/python bench/bench_watch.py      (needs Debian's public-inbox)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_review import c_file  # noqa: E402
+from pi_server import PublicInbox  # noqa: E402
+
+LIST = "demo.lists.bench"
+SERIES_LENGTH = 5
+LOG = ("A negative slot index makes demo_commit() write before the table, which\n"
+       "corrupts the lock word next to it and hangs the next caller.\n\n"
+       "Reject negative values before committing them.\n\n"
+       "Signed-off-by: Ann Author <ann@example.com>\n")
+
+
+def mail(subject: str, msgid: str, body: str, reply_to: str | None = None) -> bytes:
+    headers = (f"From: Ann Author <ann@example.com>\nTo: demo@lists.bench\n"
+               f"List-Id: Demo list <{LIST}>\nSubject: {subject}\n"
+               f"Date: {datetime.now(UTC):%a, %d %b %Y %H:%M:%S +0000}\n"
+               f"Message-ID: <{msgid}>\n")
+    if reply_to:
+        headers += f"In-Reply-To: <{reply_to}>\nReferences: <{reply_to}>\n"
+    return (headers + "\n" + body).encode()
+
+
+def patch_body(name: str, base: str) -> str:
+    """A patch to drivers/demo/<name>.c adding a check to its first function."""
+    lines = base.split("\n")
+    at = next(i for i, line in enumerate(lines) if "d->last = arg;" in line)
+    diff = (f"diff --git a/drivers/demo/{name}.c b/drivers/demo/{name}.c\n"
+            f"--- a/drivers/demo/{name}.c\n+++ b/drivers/demo/{name}.c\n"
+            f"@@ -{at - 2},7 +{at - 2},9 @@\n"
+            + "".join(f" {line}\n" for line in lines[at - 3:at])
+            + "+\tif (arg < 0)\n+\t\treturn -EINVAL;\n"
+            + "".join(f" {line}\n" for line in lines[at:at + 4]))
+    return f"{LOG}---\n{diff}-- \n2.40.0\n"
+
+
+def build(root: Path, messages: int, new_patches: int) -> tuple[PublicInbox, Path]:
+    """The inbox (old and new mail) and the folder holding the base files."""
+    tree = root / "tree" / "drivers" / "demo"
+    tree.mkdir(parents=True)
+    base = c_file(0)
+    new: list[bytes] = []
+    for s in range(new_patches // SERIES_LENGTH):
+        cover = f"cover-{s}@bench"
+        new.append(mail(f"[PATCH 0/{SERIES_LENGTH}] demo: Reject negative slots, part {s}",
+                        cover, "Five drivers write before their slot table.\n"))
+        for p in range(1, SERIES_LENGTH + 1):
+            name = f"new{s}_{p}"
+            (tree / f"{name}.c").write_text(base)
+            new.append(mail(f"[PATCH {p}/{SERIES_LENGTH}] demo: {name}: Reject negative "
+                            "slots", f"{p}.{s}@bench", patch_body(name, base), cover))
+    old: list[bytes] = []
+    for n in range(messages - len(new)):
+        if n % 2 == 0:
+            old.append(mail(f"[PATCH] demo: old{n}: Reject negative slots", f"old{n}@bench",
+                            patch_body(f"old{n}", base)))
+        else:
+            old.append(mail(f"Re: [PATCH] demo: old{n - 1}: Reject negative slots",
+                            f"re{n}@bench", "> Reject negative values.\n\nLooks good.\n",
+                            f"old{n - 1}@bench"))
+    inbox = PublicInbox(root / "lore")
+    inbox.add_bulk(old, datetime.now(UTC) - timedelta(days=10))
+    inbox.add_bulk(new, datetime.now(UTC))
+    return inbox.start(), root / "tree"
+
+
+def one_pass(config: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "lorebot"), "watch", "--config",
+                           str(config)], capture_output=True, text=True, env=env, timeout=600)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"watch failed ({proc.returncode}): {proc.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stdout.strip().splitlines()[-1]
+
+
+def measure(messages: int, new_patches: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        inbox, tree = build(root, messages, new_patches)
+        try:
+            config = root / "watch.toml"
+            config.write_text(f'[lore]\nmidmask = "{inbox.midmask}"\nlists = ["{LIST}"]\n'
+                              "first_run_days = 1\n\n"
+                              f'[review]\ntree = "{tree}"\n\n[deliver]\noutbox = "outbox"\n')
+            env = {**os.environ, "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
+                   "XDG_DATA_HOME": str(root / "data"), "XDG_RUNTIME_DIR": str(root)}
+            wall, cpu, summary = one_pass(config, env)
+            again, _, summary_again = one_pass(config, env)
+        finally:
+            inbox.stop()
+        replies = len(list((root / "outbox").glob("*.eml")))
+    print(f"M={messages:5d} P={new_patches:4d}: first pass {wall:6.2f} s wall, "
+          f"{cpu:6.2f} s CPU ({1000 * wall / new_patches:5.1f} ms wall per new patch), "
+          f"{replies} replies; second pass {again:5.2f} s  [{summary} | {summary_again}]")
+
+
+def main() -> None:
+    if not shutil.which("public-inbox-httpd"):
+        raise SystemExit("needs Debian's public-inbox (scripts/setup installs it as root)")
+    print("one watch pass (search, fetch threads, review, outbox) against public-inbox")
+    measure(1000, 50)
+    print("as the archive grows (50 new patches):")
+    for messages in (250, 500, 2000, 4000):
+        measure(messages, 50)
+    print("as the new patches grow (1,000 messages):")
+    for new_patches in (10, 100, 200):
+        measure(1000, new_patches)
+
+
+if __name__ == "__main__":
+    main()
