@@ -54,9 +54,10 @@ def _finding(rule, ctx, path: str, outcome: Outcome, breach: Breach, status: str
     evidence += [f"event: {e}" for e in breach.events]
     evidence += [f"before: {breach.before}", f"after:  {breach.after}"]
     return make_finding(
-        rule, ctx, f"{prefix.get(status, '')}in scenario '{scenario.id}', {breach.message} "
-        f"({breach.invariant.name}).", severity=breach.invariant.severity, file=path,
-        line=breach.exit_line, function=rule.params["function"], status=status, image=image,
+        rule, ctx, f"{prefix.get(status, '')}in scenario '{scenario.id}', "
+        f"'{breach.invariant.name}' does not hold: {breach.message}.",
+        severity=breach.invariant.severity, file=path, line=breach.exit_line,
+        function=rule.params["function"], status=status, image=image,
         evidence=evidence, path=_trace(path, breach))
 
 

@@ -15,8 +15,11 @@ def _where(f: Finding) -> str:
 
 
 def _finding_lines(f: Finding) -> list[str]:
+    """A finding with its evidence; a fixed one in two lines (its trace is history)."""
     status = f" [{f.status}]" if f.status else ""
     out = [f"  {f.severity}: {f.rule}{status} at {_where(f)}", f"    {f.message}"]
+    if not f.active:
+        return out
     out += [f"    | {line}" for line in f.evidence]
     if f.path:
         shown = f.path[:MAX_PATH_LINES]
@@ -38,7 +41,7 @@ def render(review) -> str:
         title = "series" if key is None else next(
             (p.subject for p in series.patches if p.index == key), "cover letter")
         lines.append(title)
-        for f in by_patch[key]:
+        for f in sorted(by_patch[key], key=lambda f: not f.active):  # what is wrong first
             lines.extend(_finding_lines(f))
         lines.append("")
     if review.skipped:
