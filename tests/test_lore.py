@@ -133,3 +133,17 @@ def test_429_is_retried_after_retry_after(faulty, tmp_path):
     proc = lorebot(tmp_path, faulty, "review", V2_ID, "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr
     assert _Faulty.hits == 2 and time.monotonic() - started >= 1.0
+
+
+def test_incomplete_thread_names_the_missing_patch(lore, tmp_path):
+    from mails import patch_mail
+
+    cover = ("From: Ann Author <ann@example.com>\nSubject: [PATCH 0/3] lib: demo: Fixes\n"
+             "Message-ID: <gap-0@example.com>\n\nThree fixes.\n")
+    lore.add(cover.encode())
+    for n in (1, 3):
+        lore.add(patch_mail(f"[PATCH {n}/3] lib: demo: Fix {n}", msgid=f"gap-{n}@example.com",
+                            reply_to="gap-0@example.com").encode())
+    proc = lorebot(tmp_path, lore.midmask, "review", "gap-1@example.com")
+    assert proc.returncode == 5
+    assert proc.stderr == "lorebot: error: v1 is incomplete: patch 2/3 missing\n"

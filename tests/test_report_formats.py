@@ -88,6 +88,22 @@ def test_v3_reply_only_reports_fixes(capsys):
     assert reply_messages(review) != []
 
 
+@pytest.mark.parametrize("version, said", [
+    (1, ["[log-states-problem]", "[hv-unmask-every-exit]", "[hv-unmask-behaviour]"]),
+    (2, ["[log-states-problem]", "[hv-unmask-every-exit]", "[hv-unmask-behaviour]"]),
+    (3, ["This version fixes", "[hv-unmask-every-exit]"]),
+])
+def test_one_threaded_reply_per_fixture_patch(version, said):
+    review = fixture_review(version)
+    (mail,) = reply_messages(review)
+    patch = review.series.patches[0].message
+    assert mail["In-Reply-To"] == f"<{patch.message_id}>"
+    assert mail["Subject"] == f"Re: {patch.subject}"
+    body = mail.get_content()
+    assert all(text in body for text in said)
+    assert ("Error [" in body) == (version != 3)
+
+
 def test_clean_patch_gets_no_mail_unless_asked(clean_review):
     assert reply_messages(clean_review) == []
     (mail,) = reply_messages(clean_review, EmailSettings(mail_clean_patches=True))
@@ -185,6 +201,16 @@ def test_patchwork_checks_posted_once_with_retries(patchwork_server, tmp_path):
     again = PatchworkClient(patchwork_server, "sekrit", tmp_path / "posted.json")
     assert again.post(expected) == 0
     assert len([c for c in _Patchwork.calls if c[0] == "POST"]) == 5
+
+
+@pytest.mark.parametrize("version, state", [(1, "fail"), (2, "fail"), (3, "success")])
+def test_patchwork_checks_of_the_fixtures(version, state, capsys):
+    assert main(["review", "--mbox", str(FIXTURES / f"v{version}.mbox"), "--tree",
+                 str(FIXTURES / "base"), "--format", "patchwork", "--fail-on", "never"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert {c["context"] for c in printed} == {"lorebot-commit-log", "lorebot-exit-paths",
+                                               "lorebot-behaviour"}
+    assert {c["state"] for c in printed} == {state}
 
 
 def test_patchwork_format_of_a_clean_patch(clean_review):

@@ -269,3 +269,20 @@ def test_the_example_config_loads():
     config = load_config(ROOT / "examples" / "watch.toml")
     assert config.queries == [HV_QUERY] and config.repo == Path("/srv/linux")
     assert config.outbox == Path("/var/lib/lorebot/outbox") and config.smtp is None
+
+
+def test_an_incomplete_series_waits_for_its_missing_patch(lore, tmp_path):
+    def part(n: int) -> bytes:
+        return patch_mail(f"[PATCH {n}/2] lib: demo: Return the next value, part {n}",
+                          msgid=f"part-{n}@example.com",
+                          reply_to=None if n == 1 else "part-1@example.com").encode()
+
+    config = write_config(tmp_path, lore.midmask, queries=("dfn:lib/demo.c",))
+    lore.add(part(1))
+    waiting = watch(tmp_path, config)
+    assert waiting.returncode == 0, waiting.stderr
+    assert reviewed(waiting) == []
+    assert "waiting <part-1@example.com>: v1 is incomplete: patch 2/2 missing" in waiting.stdout
+    lore.add(part(2))
+    complete = watch(tmp_path, config)
+    assert reviewed(complete) == ["<part-1@example.com> v1"]
