@@ -12,6 +12,8 @@ import pytest
 from kernel_repo import FIXTURES
 from pi_server import PublicInbox, require_public_inbox
 
+from bot import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
 V2_ID = "20200912093011.2210-1-dquill@example.com"
@@ -67,12 +69,14 @@ def test_lore_url_and_unknown_message_id(lore, tmp_path):
 class _Faulty(BaseHTTPRequestHandler):
     mode = "500"
     hits = 0
+    agents: set = set()
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
         type(self).hits += 1
+        type(self).agents.add(self.headers.get("User-Agent"))
         mode = type(self).mode
         if mode == "429-then-ok" and type(self).hits == 1:
             self.send_response(429)
@@ -104,6 +108,7 @@ class _Faulty(BaseHTTPRequestHandler):
 @pytest.fixture
 def faulty():
     _Faulty.hits = 0
+    _Faulty.agents = set()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -133,6 +138,7 @@ def test_429_is_retried_after_retry_after(faulty, tmp_path):
     proc = lorebot(tmp_path, faulty, "review", V2_ID, "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr
     assert _Faulty.hits == 2 and time.monotonic() - started >= 1.0
+    assert _Faulty.agents == {f"lorebot/{__version__}"}
 
 
 def test_incomplete_thread_names_the_missing_patch(lore, tmp_path):
