@@ -47,6 +47,11 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
     cache: dict[str, Any] = {}
     skipped_rules: list[str] = []
     for number, patch in enumerate(series.patches):
+        if patch.index in series.carried:  # a partial reroll's unchanged patch
+            review.skipped.append(f"patch {patch.index}: unchanged since "
+                                  f"v{series.carried[patch.index]} (partial reroll), "
+                                  "reviewed there")
+            continue
         patch_images = images[number] if images is not None else None
         ctx = PatchContext(series, patch, patch_images, repo, cache)
         if patch_images is not None:

@@ -154,6 +154,7 @@ class Series:
     replies: list[Message] = field(default_factory=list)
     versions_seen: list[int] = field(default_factory=list)
     source: str = ""  # where it came from: a path, a Message-ID, a range
+    carried: dict[int, int] = field(default_factory=dict)  # partial reroll: index -> from vN
 
     @property
     def message_id(self) -> str:

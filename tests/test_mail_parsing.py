@@ -56,6 +56,21 @@ def test_newest_complete_revision_and_replies(tmp_path):
         read_series(path, version=9)
 
 
+def test_partial_reroll_keeps_the_unchanged_patches(tmp_path):
+    from bot.checks import load_rules
+    from bot.review import review_series
+
+    reroll = patch_mail("[PATCH v2 2/3] lib: demo: step 2", msgid="v2-2@x",
+                        reply_to="v1-2@x", notes="v2: reworded\n\n")
+    path = write(tmp_path / "s.mbox", mbox(*_series_mbox(tmp_path, 1, [1, 2, 3]), reroll))
+    series = read_series(path)
+    assert series.version == 2 and series.carried == {1: 1, 3: 1}
+    assert [p.message.message_id for p in series.patches] == ["v1-1@x", "v2-2@x", "v1-3@x"]
+    review = review_series(series, load_rules())
+    assert {f.patch for f in review.findings} <= {2}
+    assert "patch 1: unchanged since v1 (partial reroll), reviewed there" in review.skipped
+
+
 def test_missing_patch_named(tmp_path):
     path = write(tmp_path / "s.mbox", mbox(*_series_mbox(tmp_path, 1, [1, 3])))
     with pytest.raises(IncompleteSeriesError, match="2/3"):

@@ -24,6 +24,8 @@ def review_dict(review) -> dict:
             "versions_seen": series.versions_seen,
             "base_commit": series.base_commit,
             "source": series.source,
+            "carried_over": [{"index": i, "from_version": v}
+                             for i, v in sorted(series.carried.items())],
         },
         "base": review.base,
         "patches": [

@@ -1,8 +1,9 @@
 """Turn the mails of a thread into one revision of a series.
 
 Patches are grouped by revision; the newest complete revision is chosen unless
-one is asked for. Replies stay as thread context. A missing patch is an error
-that names its number: guessing around a hole would review the wrong code.
+one is asked for, a partial reroll completed with the patches it leaves
+unchanged. Replies stay as thread context. A missing patch is an error that
+names its number: guessing around a hole would review the wrong code.
 """
 
 from __future__ import annotations
@@ -23,8 +24,40 @@ class Revision:
     cover: Message | None = None
     patches: dict[int, Patch] = field(default_factory=dict)
 
+    carried: dict[int, int] = field(default_factory=dict)  # index -> version it came from
+
     def missing(self) -> list[int]:
         return [i for i in range(1, self.total + 1) if i not in self.patches]
+
+    def message_ids(self) -> set[str]:
+        ids = {p.message.message_id for p in self.patches.values()}
+        if self.cover:
+            ids.add(self.cover.message_id)
+        return ids
+
+
+def _carry_partial_rerolls(revisions: dict[int, Revision]) -> None:
+    """Fill a partial reroll's gaps with the patches of the revision it replies to.
+
+    A partial reroll resends only the changed patches ("[PATCH v2 2/3]") as
+    replies to the previous revision's mails, as b4 recognises it; the other
+    patches stand unchanged. A revision whose own patches do not all reply into
+    the previous one is left with its gaps: they are missing, not unchanged.
+    """
+    for version in sorted(revisions):
+        revision = revisions[version]
+        older = [revisions[v] for v in sorted(revisions, reverse=True) if v < version]
+        if not revision.missing() or not revision.patches or not older:
+            continue
+        previous = older[0]
+        own = [p.message for p in revision.patches.values()]
+        if previous.total != revision.total or not all(
+                m.in_reply_to in previous.message_ids() for m in own):
+            continue
+        for index in revision.missing():
+            if index in previous.patches:
+                revision.patches[index] = previous.patches[index]
+                revision.carried[index] = previous.carried.get(index, previous.version)
 
 
 def group_revisions(messages: list[Message]) -> tuple[dict[int, Revision], list[Message]]:
@@ -42,6 +75,7 @@ def group_revisions(messages: list[Message]) -> tuple[dict[int, Revision], list[
             revision.cover = message
         else:
             revision.patches[prefix.index] = parse_patch(message)
+    _carry_partial_rerolls(revisions)
     return revisions, replies
 
 
@@ -87,4 +121,5 @@ def series_from_messages(
         replies=context,
         versions_seen=sorted(revisions),
         source=source,
+        carried=dict(chosen.carried),
     )
