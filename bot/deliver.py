@@ -1,9 +1,9 @@
 """Deliver review mails: into an outbox folder (default) and, if configured, by SMTP.
 
 Outbox files have names derived from the series, revision and mail, and are
-written atomically (temp file, then rename): a run killed half-way and run
-again rewrites the same files instead of adding copies. SMTP sends are
-recorded in the store, so a mail is not sent twice.
+written atomically (temp file, then rename), so a run killed half-way leaves no
+half-written mail, and one run again writes the same names. The watch records
+each delivery in the store, so no patch gets the same reply twice.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
-from bot.series import Finding, Series, severity_rank
+from bot.series import SEVERITIES, Finding, Series, severity_rank
 from bot.tree import BaseTree, PatchImages, series_images
 
 
@@ -27,6 +27,11 @@ class Review:
     def active(self) -> list[Finding]:
         """Findings that are still problems after the series (not the ones it fixed)."""
         return [f for f in self.findings if f.active]
+
+    def counts(self) -> dict[str, int]:
+        """How many active findings of each severity."""
+        active = self.active()
+        return {s: sum(1 for f in active if f.severity == s) for s in SEVERITIES}
 
     def fails(self, fail_on: str) -> bool:
         if fail_on == "never":

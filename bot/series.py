@@ -158,10 +158,11 @@ class Series:
 
     @property
     def message_id(self) -> str:
-        """The series' identity: the cover letter's Message-ID, else the first patch's."""
+        """The series' identity: the cover letter's Message-ID, else its first own patch's."""
         if self.cover is not None:
             return self.cover.message_id
-        return self.patches[0].message.message_id if self.patches else ""
+        own = [p for p in self.patches if p.index not in self.carried] or self.patches
+        return own[0].message.message_id if own else ""
 
     @property
     def subject(self) -> str:

@@ -251,8 +251,7 @@ class Watcher:
         except Exception:
             self.store.release(*key, self.worker)  # the next run delivers what is left
             raise
-        counts = {s: sum(1 for f in review.active() if f.severity == s)
-                  for s in ("error", "warning", "info")}
+        counts = review.counts()
         self.store.finish(*key, {**counts, "replies": sent, "subject": series.subject})
         self.report.reviewed.append(f"<{key[0]}> v{key[1]}: {counts['error']} error, "
                                     f"{counts['warning']} warning, replies: {sent}")

@@ -65,6 +65,7 @@ def test_partial_reroll_keeps_the_unchanged_patches(tmp_path):
     path = write(tmp_path / "s.mbox", mbox(*_series_mbox(tmp_path, 1, [1, 2, 3]), reroll))
     series = read_series(path)
     assert series.version == 2 and series.carried == {1: 1, 3: 1}
+    assert series.message_id == "v2-2@x"  # its own patch, not the carried 1/3
     assert [p.message.message_id for p in series.patches] == ["v1-1@x", "v2-2@x", "v1-3@x"]
     review = review_series(series, load_rules())
     assert {f.patch for f in review.findings} <= {2}

@@ -51,7 +51,7 @@ def render(review) -> str:
     """The job summary in Markdown."""
     series = review.series
     active = review.active()
-    counts = {s: sum(1 for f in active if f.severity == s) for s in SEVERITIES}
+    counts = review.counts()
     fixed = [f for f in review.findings if not f.active]
     out = [f"## lorebot review: {_cell(series.subject)}", "",
            f"{len(series.patches)} patch(es) from {series.source or 'input'}; base: "

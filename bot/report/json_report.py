@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict
 
 from bot import __version__
-from bot.series import SEVERITIES
 
 SCHEMA = "lorebot-review/1"
 
@@ -35,7 +34,7 @@ def review_dict(review) -> dict:
         ],
         "findings": [asdict(f) for f in review.findings],
         "skipped": review.skipped,
-        "summary": {s: sum(1 for f in review.active() if f.severity == s) for s in SEVERITIES},
+        "summary": review.counts(),
     }
 
 

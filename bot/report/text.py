@@ -48,7 +48,7 @@ def render(review) -> str:
         lines.append("not checked:")
         lines.extend(f"  {s}" for s in review.skipped)
         lines.append("")
-    counts = {s: sum(1 for f in review.active() if f.severity == s) for s in SEVERITIES}
+    counts = review.counts()
     fixed = sum(1 for f in review.findings if f.status == "fixed")
     summary = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES))
     lines.append(f"summary: {summary}" + (f"; {fixed} fixed by the series" if fixed else ""))

@@ -23,7 +23,6 @@ class Revision:
     total: int = 0
     cover: Message | None = None
     patches: dict[int, Patch] = field(default_factory=dict)
-
     carried: dict[int, int] = field(default_factory=dict)  # index -> version it came from
 
     def missing(self) -> list[int]:
@@ -44,15 +43,13 @@ def _carry_partial_rerolls(revisions: dict[int, Revision]) -> None:
     patches stand unchanged. A revision whose own patches do not all reply into
     the previous one is left with its gaps: they are missing, not unchanged.
     """
-    for version in sorted(revisions):
+    for version in sorted(revisions)[1:]:
         revision = revisions[version]
-        older = [revisions[v] for v in sorted(revisions, reverse=True) if v < version]
-        if not revision.missing() or not revision.patches or not older:
+        previous = revisions[max(v for v in revisions if v < version)]
+        if not revision.missing() or not revision.patches or previous.total != revision.total:
             continue
-        previous = older[0]
-        own = [p.message for p in revision.patches.values()]
-        if previous.total != revision.total or not all(
-                m.in_reply_to in previous.message_ids() for m in own):
+        earlier_ids = previous.message_ids()
+        if not all(p.message.in_reply_to in earlier_ids for p in revision.patches.values()):
             continue
         for index in revision.missing():
             if index in previous.patches:
