@@ -202,18 +202,17 @@ class Watcher:
         """Review every complete, not yet reviewed revision in the thread of ``msgid``."""
         from bot.source.lore import thread_messages
         from bot.source.mail import parse_message
-        from bot.source.thread import group_revisions, missing_text, series_from_messages
+        from bot.source.thread import build_series, group_revisions, missing_text
 
         try:
             _, mails = thread_messages(msgid, nocache=True)
-            messages = [parse_message(m)[0] for m in mails]
-            revisions, _ = group_revisions(messages)
-            for version in sorted(revisions):
-                if revisions[version].missing():
-                    self.report.waiting.append(f"<{msgid}>: {missing_text(revisions[version])}")
-                elif revisions[version].patches:  # not a cover letter alone
-                    self.revision(series_from_messages(messages, version,
-                                                       source=f"lore <{msgid}>"))
+            revisions, replies = group_revisions([parse_message(m)[0] for m in mails])
+            for _, revision in sorted(revisions.items()):
+                if revision.missing():
+                    self.report.waiting.append(f"<{msgid}>: {missing_text(revision)}")
+                elif revision.patches:  # not a cover letter alone
+                    self.revision(build_series(revision, revisions, replies,
+                                               source=f"lore <{msgid}>"))
         except NetworkError as exc:  # lore or the mail server: worth another try
             attempts = self.store.record_failure(msgid, str(exc))
             if attempts < self.config.max_attempts:

@@ -105,7 +105,12 @@ def series_from_messages(
 ) -> Series:
     """One revision of the series found in ``messages``."""
     revisions, replies = group_revisions(messages)
-    chosen = select_revision(revisions, version)
+    return build_series(select_revision(revisions, version), revisions, replies, source)
+
+
+def build_series(chosen: Revision, revisions: dict[int, Revision], replies: list[Message],
+                 source: str = "") -> Series:
+    """The ``Series`` of one grouped revision, with the replies that concern it."""
     ours = {p.message.message_id for p in chosen.patches.values()}
     if chosen.cover:
         ours.add(chosen.cover.message_id)
