@@ -22,7 +22,7 @@ from typing import Any
 from bot.errors import InputError, NetworkError
 
 MIGRATIONS = [
-    # 1: reviews, seen messages, key/value state
+    # 1: reviews and key/value state
     """
     CREATE TABLE reviews (
         series_id TEXT NOT NULL,

@@ -232,8 +232,7 @@ class Watcher:
         key = (series.message_id, series.version)
         # SQLite lives on this host, under the run lock: a claim found now is a dead run's.
         stale = self.config.stale_minutes * 60 if self.store.postgres else 0.0
-        if self.store.is_done(*key) or not self.store.claim(*key, series.subject,
-                                                             self.worker, stale):
+        if not self.store.claim(*key, series.subject, self.worker, stale):  # done or taken
             self.report.skipped += 1
             return
         try:
