@@ -70,7 +70,10 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
                 if rule.id not in skipped_rules:
                     skipped_rules.append(rule.id)
                 continue
-            review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
+            with ctx.analysing(", ".join(ctx.paths)):  # a failure costs this rule its findings only
+                review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
+        for what, why in ctx.unanalysed.items():  # once, whichever rules tripped on it
+            review.skipped.append(f"patch {patch.index}: could not analyse {what}: {why}")
     if skipped_rules:
         review.skipped.append("code rules not run (no --repo or --tree to build the files "
                               "before and after): " + ", ".join(skipped_rules))

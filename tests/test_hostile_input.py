@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from mails import BASE_DEMO, DIFF, mbox, patch_mail, write
 
-LOREBOT = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "lorebot")
+ROOT = Path(__file__).resolve().parent.parent
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
 
 
 def run(*args, cwd=None):
@@ -105,3 +106,27 @@ def test_usage_errors(tmp_path):
     mail = write(tmp_path / "p.eml", patch_mail())
     assert_error(run("review", "--mbox", mail, "--repo", tmp_path, "--tree", tmp_path), 2)
     assert_error(run("review", "--mbox", mail, "--repo", tmp_path), 2, "not a git repository")
+
+
+def test_a_model_that_breaks_on_one_function_loses_only_its_own_findings(tmp_path):
+    import json
+    import shutil
+
+    from kernel_repo import FIXTURES
+
+    pack = tmp_path / "pci-hyperv"
+    shutil.copytree(ROOT / "rules" / "pci-hyperv", pack)
+    model = pack / "models" / "hv_irq_unmask.py"
+    model.write_text(model.read_text() + "\n# A pack author's slip: the stub indexes past "
+                     "the CPUs the MSI has.\nMODEL.stubs['pci_msi_unmask_irq'] = "
+                     "lambda call: sorted(call.state.msi.affinity)[4]\n")
+    proc = run("review", "--mbox", FIXTURES / "v2.mbox", "--tree", FIXTURES / "base",
+               "--rules", ROOT / "rules" / "kernel", pack, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    rules = {f["rule"] for f in report["findings"]}
+    assert "hv-unmask-every-exit" in rules  # the path rule on the same function stands
+    assert "hv-unmask-behaviour" not in rules
+    notes = [s for s in report["skipped"] if "could not analyse" in s]
+    assert len(notes) == 1, report["skipped"]
+    assert notes[0].startswith("patch 1: could not analyse hv_irq_unmask(): IndexError")

@@ -119,8 +119,9 @@ def check(rule, ctx: PatchContext) -> list[Finding]:
         post = cached_parse(ctx.cache, images.post)
         if name not in functions_touched(pre, post, fd) or post.function(name) is None:
             continue
-        before = outcomes(rule, pre) if pre is not None and pre.function(name) else None
-        found.extend(_compare(rule, ctx, fd.path, before, outcomes(rule, post)))
+        with ctx.analysing(f"{name}()"):
+            before = outcomes(rule, pre) if pre is not None and pre.function(name) else None
+            found.extend(_compare(rule, ctx, fd.path, before, outcomes(rule, post)))
     return found
 
 

@@ -90,9 +90,10 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
         for name in ctx.cache[key]:
             if rule.functions and name not in rule.functions:
                 continue
-            before = verdict(pre, name, analysis, noreturn, ctx.cache) if pre else None
-            after = verdict(post, name, analysis, noreturn, ctx.cache) if post else None
-            found.extend(_compare(rule, ctx, fd.path, name, before, after))
+            with ctx.analysing(f"{name}()"):
+                before = verdict(pre, name, analysis, noreturn, ctx.cache) if pre else None
+                after = verdict(post, name, analysis, noreturn, ctx.cache) if post else None
+                found.extend(_compare(rule, ctx, fd.path, name, before, after))
     return found
 
 
