@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from history_repo import history_repo
 from kernel_repo import FIXTURES, build_kernel_repo
 
 from bot.cli import main
@@ -76,3 +77,34 @@ def test_paths_command(capsys):
                  "spin_lock_irqsave", "--release", "spin_unlock_irqrestore"]) == 0
     assert main(["paths", v3, "--function", "missing", "--must-call", "x"]) == 2
     assert main(["paths", v3, "--function", "hv_irq_unmask"]) == 2
+
+
+UNPARSED = """\
+static int demo_setup(struct demo *d)
+{
+	int ret;
+
+	mutex_lock(&d->lock);
+	ret = demo_hw(d, @@@ 3);
+	mutex_unlock(&d->lock);
+	return ret;
+}
+"""
+
+
+def review_range(capsys, repo: Path, commit: str) -> list[dict]:
+    main(["review", "--range", f"{commit}^..{commit}", "--repo", str(repo), "--format", "json",
+          "--fail-on", "never"])
+    return json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_a_function_that_cannot_be_analysed_gives_one_info_line(capsys, tmp_path):
+    _, change = history_repo(tmp_path, [
+        ("demo: add setup", {"drivers/demo/demo.c": UNPARSED}),
+        ("demo: retry setup", {"drivers/demo/demo.c": UNPARSED.replace("return ret;",
+                                                                        "return ret ?: 1;")}),
+    ])
+    code = [f for f in review_range(capsys, tmp_path, change) if f["file"]]
+    (info,) = code
+    assert info["severity"] == "info" and info["function"] == "demo_setup"
+    assert "could not be parsed at line 6" in info["message"]

@@ -1,8 +1,10 @@
 """Control-flow graph of one C function, built from the tree-sitter tree.
 
 Nodes are the evaluation steps a path rule cares about: calls (in evaluation
-order), branches (with the condition, true edge first), returns and the fall
-off the end (exits), and calls that never return (dead ends that are not
+order), assignments of values that are not a call's result (``ret = -EIO``,
+``d->np = np``: what was returned and what was handed on), branches (with the
+condition, true edge first), returns (with the returned expression) and the
+fall off the end (exits), and calls that never return (dead ends that are not
 exits). ``&&``, ``||`` and ``?:`` are branches, so a call on the right of
 ``&&`` is not on every path. Both arms of an ``#if``/``#ifdef`` are possible.
 """
@@ -25,11 +27,12 @@ _SKIP = {"comment", "{", "}", ";", "type_definition", "preproc_def", "preproc_ca
 class Node:
     id: int
     line: int
-    kind: str  # entry, call, branch, join, return, end, noreturn
+    kind: str  # entry, call, assign, branch, join, return, end, noreturn
     call: str | None = None  # callee name for call nodes
     call_node: Any = None  # the tree-sitter call_expression
     cond: Any = None  # the tree-sitter condition for branch nodes
-    assigned: str | None = None  # variable a call's result is stored into
+    assigned: str | None = None  # variable a call's result (or an assign's value) is stored into
+    expr: Any = None  # assign: the assignment or init declarator; return: the returned value
     succ: list[End] = field(default_factory=list)
 
     @property
@@ -66,6 +69,14 @@ def _target_name(node: Any) -> str | None:
     while node is not None and node.type in ("pointer_declarator", "array_declarator"):
         node = node.child_by_field_name("declarator")
     return node.text.decode() if node is not None else None
+
+
+def _unwrapped(node: Any) -> Any:
+    """``x`` for ``(x)`` and ``(type)x``."""
+    while node.type in ("parenthesized_expression", "cast_expression") and node.named_children:
+        node = node.child_by_field_name("value") if node.type == "cast_expression" else \
+            node.named_children[-1]
+    return node
 
 
 def _line(node: Any) -> int:
@@ -134,7 +145,15 @@ class _Builder:
             left = node.child_by_field_name("left") or node.child_by_field_name("declarator")
             right = node.child_by_field_name("right") or node.child_by_field_name("value")
             target = _target_name(left)
-            return self.expr(right, ends, assigned=target)
+            ends = self.expr(right, ends, assigned=target)
+            if right is not None and _unwrapped(right).type != "call_expression":
+                ends = self.step(ends, self.new(_line(node), "assign", assigned=target,
+                                                expr=node))
+            return ends
+        if kind in ("cast_expression", "parenthesized_expression") and assigned:
+            value = node.child_by_field_name("value") if kind == "cast_expression" else \
+                node.named_children[-1] if node.named_children else None
+            return self.expr(value, ends, assigned=assigned)
         for child in node.named_children:
             ends = self.expr(child, ends)
         return ends
@@ -206,9 +225,9 @@ class _Builder:
         return ends
 
     def s_return_statement(self, node: Any, ends: list[End]) -> list[End]:
-        for child in node.named_children:
-            ends = self.expr(child, ends)
-        self.step(ends, self.new(_line(node), "return"))
+        value = next((c for c in node.named_children if c.type != "comment"), None)
+        ends = self.expr(value, ends)
+        self.step(ends, self.new(_line(node), "return", expr=value))
         return []
 
     def s_goto_statement(self, node: Any, ends: list[End]) -> list[End]:

@@ -101,8 +101,12 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
              after: Verdict | None) -> list[Finding]:
     if after is not None and after.verdict == "unknown" and after.reason and \
             not after.reason.startswith("no function"):
-        return [make_finding(rule, ctx, f"Could not analyse: {after.reason}.", file=path,
-                             function=name, severity="info")]
+        said = ("not analysed", ctx.patch.index, path, name)
+        if said in ctx.cache:  # one line per function, not one per rule
+            return []
+        ctx.cache[said] = True
+        return [make_finding(rule, ctx, f"Could not analyse: {after.reason}; the exit-path "
+                             "rules skipped it.", file=path, function=name, severity="info")]
     if after is not None and after.verdict == "fail":
         status = "preexisting" if before is not None and before.verdict == "fail" else \
             "introduced"
