@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import importlib.resources
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -34,9 +35,17 @@ _RULE_KEYS = {"id", "kind", "severity", "description", "files", "functions", "re
 
 
 def default_rules_dir() -> Path:
-    """``$LOREBOT_RULES``, else the ``rules/`` folder beside the ``bot`` package."""
+    """``$LOREBOT_RULES``, else the packs shipped with lorebot.
+
+    An installed wheel carries them as package data ``bot/rules``; a source
+    checkout (or an editable install) has them in ``rules/`` beside ``bot/``.
+    """
     env = os.environ.get("LOREBOT_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "rules"
+    if env:
+        return Path(env)
+    package = Path(str(importlib.resources.files("bot")))
+    installed = package / "rules"
+    return installed if installed.is_dir() else package.parent / "rules"
 
 
 @dataclass
