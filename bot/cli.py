@@ -15,7 +15,7 @@ import sys
 from bot import __version__
 from bot.errors import LorebotError
 
-COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history")
+COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history", "backtest")
 EXIT_INTERNAL = 70
 
 

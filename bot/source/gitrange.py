@@ -4,7 +4,8 @@ Each non-merge commit of BASE..HEAD, oldest first, becomes a patch mail: its
 subject under a ``[PATCH n/m]`` prefix, its author and date, its message as the
 commit log, and its diff against its parent. The mails then go through the same
 parser as an mbox, so a range and a posting of the same commits get the same
-review. The files before the first patch are the repository at BASE.
+review. The files before the first patch are the repository at BASE, which the
+series names as its ``base-commit:``.
 """
 
 from __future__ import annotations
@@ -80,5 +81,7 @@ def read_range(repo_path: Path, spec: str) -> Series:
     total = len(commits)
     patches = [parse_patch(commit_message(repo, c, n, total))
                for n, c in enumerate(commits, 1)]
+    # what `git format-patch --base=BASE` writes: the series names its base
+    patches[0].log.base_commit = str(_commit(repo, split_range(spec)[0], spec).id)
     return Series(version=1, total=total, patches=patches, versions_seen=[1],
                   source=f"range {spec}")
