@@ -133,10 +133,12 @@ def _rt(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def new_threads(config: WatchConfig, since: float) -> list[str]:
-    """One patch Message-ID per thread holding patches lore received since ``since``."""
-    import b4
+def new_threads(config: WatchConfig, since: float, errors: list[str]) -> list[str]:
+    """One patch Message-ID per thread holding patches lore received since ``since``;
+    mails that cannot be read are named in ``errors``."""
+    from liblore.utils import split_mbox_as_bytes
 
+    from bot.source.limits import check_mime_nesting
     from bot.source.lore import _remote, lore_node
     from bot.source.mail import parse_message
     from bot.source.patchmail import looks_like_patch
@@ -150,8 +152,13 @@ def new_threads(config: WatchConfig, since: float) -> list[str]:
                            f"search {full!r}")
         except NotFoundError:
             continue  # lore answers 404 when nothing matches
-        for mail in b4.split_and_dedupe_pi_results(mbox):
-            message = parse_message(mail)[0]
+        for raw in split_mbox_as_bytes(mbox):  # lore's separators, its body lines escaped
+            try:  # one hostile mail must not hide the others
+                check_mime_nesting(raw, f"a mail found by {full!r}")
+                message = parse_message(raw)[0]
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
             if looks_like_patch(message):
                 root = message.references[0] if message.references else message.message_id
                 by_root.setdefault(root, message.message_id)
@@ -192,7 +199,7 @@ class Watcher:
             since = (float(last) if last else started - self.config.first_run_days * 86400) \
                 - self.config.overlap_minutes * 60
             threads = self.store.threads_to_retry()
-            threads += [t for t in new_threads(self.config, since) if t not in threads]
+            threads += [t for t in new_threads(self.config, since, self.report.errors) if t not in threads]
             for msgid in threads:
                 self.thread(msgid)
             self.store.set_state("last_run", str(started))

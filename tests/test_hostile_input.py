@@ -1,6 +1,10 @@
 """Bad input through the real command: one line on stderr, the right exit code, no trace."""
 
+import gzip
+import os
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -130,3 +134,115 @@ def test_a_model_that_breaks_on_one_function_loses_only_its_own_findings(tmp_pat
     notes = [s for s in report["skipped"] if "could not analyse" in s]
     assert len(notes) == 1, report["skipped"]
     assert notes[0].startswith("patch 1: could not analyse hv_irq_unmask(): IndexError")
+
+
+def test_a_non_ascii_byte_in_an_mbox_from_line_is_just_a_separator(tmp_path):
+    raw = b"From m\xe9lanie@example.com Mon Jun  1 10:00:00 2020\n" + patch_mail().encode()
+    proc = run("review", "--mbox", write(tmp_path / "s.mbox", raw), "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert '"subject": "[PATCH] lib: demo: Return the next value"' in proc.stdout
+
+
+def test_a_charset_that_is_no_mail_charset_falls_back(tmp_path):
+    mail = patch_mail(extra_headers="Content-Type: text/plain; charset=punycode\n")
+    proc = run("review", "--mbox", write(tmp_path / "p.eml", mail), "--tree", tmp_path,
+               "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "lib/demo.c" in proc.stdout  # the body and its diff were read
+
+
+def _nested_mime(depth: int) -> str:
+    opening = "".join(f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"
+                      for i in range(depth))
+    closing = "".join(f"--b{i}--\n" for i in reversed(range(depth)))
+    return (f"From: Ann Author <ann@example.com>\nSubject: [PATCH] lib: demo: x\n"
+            f"Message-ID: <deep@example.com>\nMIME-Version: 1.0\n{opening}"
+            f"Content-Type: text/plain\n\n{LOG_AND_DIFF}{closing}")
+
+
+LOG_AND_DIFF = patch_mail().split("\n\n", 1)[1]
+
+
+def test_mime_nested_too_deep_is_refused_and_shallow_nesting_is_read(tmp_path):
+    deep = run("review", "--mbox", write(tmp_path / "deep.eml", _nested_mime(2000)))
+    assert_error(deep, 2, "nests more than 64 multipart/message parts")
+    shallow = run("review", "--mbox", write(tmp_path / "ok.eml", _nested_mime(3)),
+                  "--tree", tmp_path, "--format", "json")
+    assert shallow.returncode in (0, 1) and "lib/demo.c" in shallow.stdout, shallow.stderr
+
+
+def test_only_regular_files_are_read(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert_error(run("review", "--mbox", fifo), 2, "a FIFO, not a regular file")
+    assert_error(run("review", "--mbox", "/dev/zero"), 2, "a character device")
+
+
+def _maildir(root: Path) -> Path:
+    for sub in ("cur", "new", "tmp"):
+        (root / sub).mkdir(parents=True)
+    return root
+
+
+def test_a_maildir_gets_the_limit_of_an_mbox(tmp_path):
+    one_big = _maildir(tmp_path / "big")
+    write(one_big / "new" / "1.host", patch_mail())
+    with (one_big / "new" / "2.host").open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB that cost no disk
+    assert_error(run("review", "--mbox", one_big), 2, "67108864 bytes", "64 MiB")
+    together = _maildir(tmp_path / "together")
+    for n in (1, 2):
+        path = write(together / "cur" / f"{n}.host:2,S", patch_mail(msgid=f"{n}@x"))
+        with path.open("ab") as handle:
+            handle.truncate(40 * 1024 * 1024)
+    assert_error(run("review", "--mbox", together), 2, "(all its mails)", "64 MiB")
+    fifo = _maildir(tmp_path / "fifo")
+    os.mkfifo(fifo / "new" / "1.host")
+    assert_error(run("review", "--mbox", fifo), 2, "a FIFO")
+
+
+def test_too_many_mails_in_one_input(tmp_path):
+    mails = [patch_mail(f"Re: [PATCH] lib: demo: x {n}", msgid=f"r{n}@x") for n in range(5001)]
+    assert_error(run("review", "--mbox", write(tmp_path / "many.mbox", mbox(*mails))), 2,
+                 "5001 mails, more than the 5000")
+
+
+def test_b4_check_stdin_is_bounded(tmp_path):
+    proc = subprocess.run([LOREBOT, "b4-check"], input=b"X" * (65 * 1024 * 1024),
+                          capture_output=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == ("lorebot: error: stdin: more than 67108864 bytes "
+                                    "(the limit of one input, 64 MiB)\n")
+
+
+class _Bomb(BaseHTTPRequestHandler):
+    """lore's thread URL answering 70 MiB of zeros packed into a small gzip file."""
+
+    body = gzip.compress(b"\0" * (70 * 1024 * 1024), compresslevel=1)
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+
+def test_a_lore_answer_that_unpacks_past_the_limit_is_refused(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bomb)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "LOREBOT_LORE_RETRIES": "0"}
+    try:
+        subprocess.run(["git", "config", "--global", "b4.midmask",
+                        f"http://127.0.0.1:{server.server_port}/all/%s"], env=env,
+                       check=True, timeout=30)
+        proc = subprocess.run([LOREBOT, "review", "bomb@example.com"], capture_output=True,
+                              text=True, env=env, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_error(proc, 2, "lore's answer to GET", "t.mbox.gz", "64 MiB")

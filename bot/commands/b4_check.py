@@ -43,11 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.checks import load_rules
     from bot.errors import LorebotError
     from bot.review import review_series
+    from bot.source.limits import check_mime_nesting, read_bounded
     from bot.source.mail import parse_message
     from bot.source.thread import series_from_messages
     from bot.tree import RepoTree
 
-    raw = sys.stdin.buffer.read()
+    raw = read_bounded(sys.stdin.buffer.read, "stdin")
+    check_mime_nesting(raw, "stdin")
     message, _ = parse_message(raw)
     try:
         series = series_from_messages([message], source="stdin")

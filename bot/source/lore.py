@@ -5,8 +5,10 @@ request to a mirror or a test server), its message-id parsing, its one cached
 ``liblore.LoreNode`` and its thread splitting. Into that node we inject a
 requests session that names lorebot in the User-Agent, has timeouts, and
 retries 429 and 5xx answers with capped exponential backoff, honouring
-Retry-After. The thread's mails then go through the same parser as an mbox, so
-a Message-ID and the downloaded mbox get the same review.
+Retry-After, and that reads each answer itself up to the input limit (gzip
+included) before liblore unpacks it. The thread's mails then go through the
+same limits and parser as an mbox, so a Message-ID and the downloaded mbox get
+the same review.
 """
 
 from __future__ import annotations
@@ -15,10 +17,19 @@ import logging
 import os
 import zlib
 from dataclasses import dataclass
+from functools import partial
 
 from bot import __version__
 from bot.errors import NetworkError, NotFoundError
 from bot.series import Series
+from bot.source.limits import (
+    MAX_INPUT_BYTES,
+    check_mail_count,
+    check_mime_nesting,
+    check_unpacked_size,
+    read_bounded,
+    too_big,
+)
 from bot.source.mail import parse_message
 from bot.source.thread import series_from_messages
 
@@ -48,7 +59,29 @@ def _session(policy: LorePolicy):
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = f"lorebot/{__version__}"
+    session.hooks["response"].append(_bounded_answer)
     return session
+
+
+def _bounded_answer(response, *args, **kwargs):
+    """Read lore's answer ourselves, up to the input limit (and what its gzip unpacks
+    to), before liblore reads and unpacks it without a limit."""
+    import requests
+    import urllib3
+
+    what = f"lore's answer to {response.request.method} {response.url}"
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_INPUT_BYTES:
+        response.close()
+        raise too_big(what)
+    try:
+        body = read_bounded(partial(response.raw.read, decode_content=True), what)
+    except (OSError, urllib3.exceptions.HTTPError) as exc:  # cut off: as requests says it
+        raise requests.ConnectionError(f"{what}: {exc}") from None
+    if body.startswith(b"\x1f\x8b"):
+        check_unpacked_size(body, what)
+    response._content, response._content_consumed = body, True  # what requests itself sets
+    return response
 
 
 def lore_node(policy: LorePolicy | None = None):
@@ -114,7 +147,9 @@ def thread_messages(target: str, policy: LorePolicy | None = None,
                    f"thread <{msgid}>")
     if not mbox:
         raise NotFoundError(f"lore has no thread <{msgid}>")
+    check_mime_nesting(mbox, f"thread <{msgid}>")
     mails = b4.split_and_dedupe_pi_results(mbox)
+    check_mail_count(len(mails), f"thread <{msgid}>")
     return msgid, b4.get_strict_thread(mails, msgid) or mails
 
 

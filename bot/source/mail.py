@@ -2,21 +2,29 @@
 
 Handles RFC 2047 headers, quoted-printable and base64 bodies, wrong or unknown
 charsets (the declared one first, then UTF-8, then Latin-1 which never fails),
-multipart mails with the patch inline or attached, and CRLF line ends.
+multipart mails with the patch inline or attached, and CRLF line ends. Nothing
+a sender writes makes it throw: a header that does not decode is shown raw, a
+charset that does not decode (or is no mail charset, like punycode) falls back,
+and MIME nested too deep is an ``InputError`` (callers check the nesting of
+whole inputs first, see ``bot.source.limits``).
 """
 
 from __future__ import annotations
 
 import email
+import email.errors
 import email.message
 import re
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 
+from bot.errors import InputError
 from bot.series import Message
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _TEXT_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "text/x-csrc")
+# Codecs for domain names, not mail: slow (quadratic) on long input, so never tried.
+_NOT_MAIL_CHARSETS = ("punycode", "idna")
 
 
 def header_text(msg: email.message.Message, name: str) -> str:
@@ -26,7 +34,7 @@ def header_text(msg: email.message.Message, name: str) -> str:
         return ""
     try:
         text = str(make_header(decode_header(str(raw))))
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, email.errors.MessageError):
         text = str(raw)
     return " ".join(text.split())
 
@@ -42,11 +50,11 @@ def message_ids(value: str) -> list[str]:
 def decode_bytes(payload: bytes, charset: str | None) -> str:
     """Bytes to text the forgiving way mail clients do it."""
     for candidate in (charset, "utf-8"):
-        if not candidate:
+        if not candidate or candidate.lower() in _NOT_MAIL_CHARSETS:
             continue
         try:
             return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # unknown, not a text codec, or bad bytes
             continue
     return payload.decode("latin-1")
 
@@ -73,7 +81,11 @@ def body_text(msg: email.message.Message) -> str:
 
 def parse_message(raw: bytes | email.message.Message) -> tuple[Message, email.message.Message]:
     """A `Message` plus the parsed mail object (for callers needing more headers)."""
-    msg = raw if isinstance(raw, email.message.Message) else email.message_from_bytes(raw)
+    try:
+        msg = raw if isinstance(raw, email.message.Message) else email.message_from_bytes(raw)
+        body = body_text(msg)
+    except RecursionError:  # a backstop: inputs are checked with limits.check_mime_nesting
+        raise InputError("a mail nests its MIME parts too deeply to read") from None
     name, addr = parseaddr(header_text(msg, "From"))
     ids = message_ids(header_text(msg, "Message-ID"))
     reply_to = message_ids(header_text(msg, "In-Reply-To"))
@@ -87,6 +99,6 @@ def parse_message(raw: bytes | email.message.Message) -> tuple[Message, email.me
         references=message_ids(header_text(msg, "References")),
         to=[a for _, a in getaddresses([header_text(msg, "To")]) if a],
         cc=[a for _, a in getaddresses([header_text(msg, "Cc")]) if a],
-        body=body_text(msg),
+        body=body,
     )
     return message, msg

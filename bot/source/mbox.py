@@ -1,45 +1,68 @@
-"""Read a series from local mail: an mbox, a maildir, or one .patch/.eml file."""
+"""Read a series from local mail: an mbox, a maildir, or one .patch/.eml file.
+
+The whole input is bounded before it is parsed (``bot.source.limits``): bytes
+(an mbox, or all files of a maildir together), mails, MIME nesting. An mbox is
+split at its ``From `` lines as bytes, so a separator line in any encoding is
+just a separator.
+"""
 
 from __future__ import annotations
 
-import email
-import email.message
-import mailbox
+import re
 from pathlib import Path
 
 from bot.errors import InputError
 from bot.series import Message, Series
+from bot.source.limits import (
+    MAX_INPUT_BYTES,
+    check_mail_count,
+    check_mime_nesting,
+    read_regular_file,
+)
 from bot.source.mail import parse_message
 from bot.source.thread import series_from_messages
 
-MAX_MAIL_BYTES = 64 * 1024 * 1024
+_FROM_LINE = re.compile(rb"^From [^\n]*\n?", re.M)
 
 
-def _raw_mails(path: Path) -> list[email.message.Message]:
+def split_mbox(data: bytes) -> list[bytes]:
+    """The mails of an mbox: what lies between its ``From `` lines (mboxo, as git writes)."""
+    starts = list(_FROM_LINE.finditer(data))
+    ends = [m.start() for m in starts[1:]] + [len(data)]
+    mails = [data[m.end():end] for m, end in zip(starts, ends, strict=True)]
+    return [m[:-1] if m.endswith(b"\n\n") else m for m in mails]  # the blank separator
+
+
+def _maildir_files(path: Path) -> list[Path]:
+    if not all((path / sub).is_dir() for sub in ("cur", "new")):
+        raise InputError(f"{path}: a folder but not a maildir (no cur/ and new/)")
+    files = [f for sub in ("cur", "new") for f in (path / sub).iterdir()
+             if not f.name.startswith(".")]
+    check_mail_count(len(files), str(path))
+    return sorted(files, key=lambda f: f.name.split(":")[0])  # maildir's unique names
+
+
+def _raw_mails(path: Path) -> list[bytes]:
     if path.is_dir():
-        if not all((path / sub).is_dir() for sub in ("cur", "new")):
-            raise InputError(f"{path}: a folder but not a maildir (no cur/ and new/)")
-        box = mailbox.Maildir(path, factory=None, create=False)
-        return [box.get_message(key) for key in sorted(box.keys())]
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if size > MAX_MAIL_BYTES:
-        raise InputError(f"{path}: {size} bytes is more than the {MAX_MAIL_BYTES} a series may be")
-    with path.open("rb") as handle:
-        head = handle.read(5)
-    if head == b"From ":
-        return list(mailbox.mbox(path, factory=None, create=False))
-    return [email.message_from_bytes(path.read_bytes())]
+        mails, budget = [], MAX_INPUT_BYTES
+        for file in _maildir_files(path):  # the limit holds for the maildir as a whole
+            mails.append(read_regular_file(file, budget, f"{path} (all its mails)"))
+            budget -= len(mails[-1])
+    else:
+        data = read_regular_file(path)
+        mails = split_mbox(data) if data.startswith(b"From ") else [data]
+        check_mail_count(len(mails), str(path))
+    for raw in mails:
+        check_mime_nesting(raw, str(path))
+    return mails
 
 
 def read_messages(path: Path) -> list[Message]:
     """Every mail of the file or folder, decoded, in file order."""
     try:
         raw = _raw_mails(path)
-    except (OSError, mailbox.Error) as exc:
-        raise InputError(f"{path}: cannot read mail: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read mail: {exc.strerror or exc}") from None
     messages = [parse_message(m)[0] for m in raw]
     messages = [m for m in messages if m.subject or m.body.strip()]
     if not messages:
