@@ -246,3 +246,11 @@ def test_a_lore_answer_that_unpacks_past_the_limit_is_refused(tmp_path):
         server.shutdown()
         server.server_close()
     assert_error(proc, 2, "lore's answer to GET", "t.mbox.gz", "64 MiB")
+
+
+def test_a_rules_folder_without_packs_is_an_error(tmp_path):
+    (tmp_path / "rules" / "notes").mkdir(parents=True)
+    write(tmp_path / "rules" / "notes" / "README", "rule ideas, none written yet\n")
+    mail = write(tmp_path / "p.eml", patch_mail())
+    assert_error(run("review", "--mbox", mail, "--rules", tmp_path / "rules"), 2,
+                 f"--rules {tmp_path / 'rules'}: no rule pack")

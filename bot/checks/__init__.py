@@ -157,8 +157,11 @@ def pack_folders(dirs: list[Path]) -> list[Path]:
             raise InputError(f"--rules {d}: not a folder")
         if any(d.glob("*.toml")):
             folders.append(d)
-        else:
-            folders.extend(sorted(p for p in d.iterdir() if p.is_dir() and any(p.glob("*.toml"))))
+            continue
+        packs = sorted(p for p in d.iterdir() if p.is_dir() and any(p.glob("*.toml")))
+        if not packs:  # zero rules would pass every patch: say so instead
+            raise InputError(f"--rules {d}: no rule pack (no *.toml in it or its subfolders)")
+        folders.extend(packs)
     return folders
 
 
