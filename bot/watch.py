@@ -199,7 +199,8 @@ class Watcher:
             since = (float(last) if last else started - self.config.first_run_days * 86400) \
                 - self.config.overlap_minutes * 60
             threads = self.store.threads_to_retry()
-            threads += [t for t in new_threads(self.config, since, self.report.errors) if t not in threads]
+            found = new_threads(self.config, since, self.report.errors)
+            threads += [t for t in found if t not in threads]
             for msgid in threads:
                 self.thread(msgid)
             self.store.set_state("last_run", str(started))
