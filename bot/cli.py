@@ -19,21 +19,23 @@ COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history"
 EXIT_INTERNAL = 70
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``only`` just that subcommand's (the others stay unimported)."""
     parser = argparse.ArgumentParser(
         prog="lorebot",
         description="Review Linux kernel patch series: commit-log rules, exit-path rules "
                     "on the changed C functions, behavioural models.")
     parser.add_argument("--version", action="version", version=f"lorebot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         module = importlib.import_module(f"bot.commands.{name.replace('-', '_')}")
         module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)

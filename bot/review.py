@@ -6,6 +6,7 @@ and why. What a rule checks lives in its kind's module.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +44,33 @@ def _keep(rule: Rule, finding: Finding) -> bool:
     return not (rule.report == "introduced" and finding.status == "preexisting")
 
 
+def _texts(images: PatchImages | None) -> set[str]:
+    """The file texts one patch's rules may parse: its files before and after."""
+    if images is None:
+        return set()
+    return {text for f in images.files.values() for text in (f.pre, f.post) if text is not None}
+
+
+def _release(cache: dict[Any, Any], images: PatchImages | None, uses: Counter[str]) -> None:
+    """Drop the parses (trees, graphs) of texts no later patch reads: memory stays flat."""
+    from bot.c.parse import release_parse
+
+    for text in _texts(images):
+        uses[text] -= 1
+        if not uses[text]:
+            release_parse(cache, text)
+
+
 def review_series(series: Series, rules: list[Rule], base: BaseTree | None = None,
                   repo: Any = None) -> Review:
     """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images."""
     images = series_images(series, base) if base is not None else None
     review = Review(series, base=base.description if base else None, rules=list(rules),
                     images=images)
-    cache: dict[str, Any] = {}
+    cache: dict[Any, Any] = {}
+    uses = Counter(text for number, patch in enumerate(series.patches)
+                   if images is not None and patch.index not in series.carried
+                   for text in _texts(images[number]))
     skipped_rules: list[str] = []
     for number, patch in enumerate(series.patches):
         if patch.index in series.carried:  # a partial reroll's unchanged patch
@@ -74,6 +95,7 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
                 review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
         for what, why in ctx.unanalysed.items():  # once, whichever rules tripped on it
             review.skipped.append(f"patch {patch.index}: could not analyse {what}: {why}")
+        _release(cache, patch_images, uses)
     if skipped_rules:
         review.skipped.append("code rules not run (no --repo or --tree to build the files "
                               "before and after): " + ", ".join(skipped_rules))

@@ -1,5 +1,10 @@
 """Rule packs load as data; every malformed pack is an error naming file and line."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.checks import default_rules_dir, load_rules
@@ -54,3 +59,44 @@ def test_bundled_rules_and_listing(capsys):
 def test_bad_rules_dir_exits_2(tmp_path, capsys):
     assert main(["rules", "--rules", str(tmp_path / "missing")]) == 2
     assert capsys.readouterr().err.startswith("lorebot: error: --rules")
+
+
+def _fresh_load(cache: Path, folder: Path) -> subprocess.CompletedProcess:
+    """load_rules in a new process: prints the rules' severities and whether tomllib was needed."""
+    code = ("import sys; from pathlib import Path; from bot.checks import load_rules; "
+            f"rules = load_rules([Path({str(folder)!r})]); "
+            "print([r.severity for r in rules], 'tomllib' in sys.modules)")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": str(cache)}, check=True)
+
+
+def test_rule_files_are_parsed_once_and_cached_by_content(tmp_path):
+    folder = pack(tmp_path, GOOD)
+    cache = tmp_path / "cache"
+    assert _fresh_load(cache, folder).stdout.split() == ["['error']", "True"]
+    assert _fresh_load(cache, folder).stdout.split() == ["['error']", "False"]
+    (folder / "rules.toml").write_text(GOOD + 'severity = "warning"\n')
+    assert _fresh_load(cache, folder).stdout.split() == ["['warning']", "True"]
+    assert _fresh_load(cache, folder).stdout.split() == ["['warning']", "False"]
+    assert len(list((cache / "lorebot" / "rules").iterdir())) == 2
+
+
+def test_a_broken_or_unwritable_cache_only_means_parsing_again(tmp_path, monkeypatch):
+    folder = pack(tmp_path, GOOD + 'severity = "info"\n')
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert [r.severity for r in load_rules([folder])] == ["info"]
+    (entry,) = (tmp_path / "cache" / "lorebot" / "rules").iterdir()
+    entry.write_bytes(b"\x00not marshal data")
+    assert [r.severity for r in load_rules([folder])] == ["info"]
+    assert entry.read_bytes() != b"\x00not marshal data"  # rewritten
+    (tmp_path / "plain-file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "plain-file"))  # mkdir fails
+    assert [r.severity for r in load_rules([folder])] == ["info"]
+
+
+def test_toml_dates_load_without_a_cache_entry(tmp_path, monkeypatch):
+    folder = pack(tmp_path, GOOD + "[settings]\nreviewed = 2024-05-01\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (rule,) = load_rules([folder])
+    assert str(rule.pack.settings["reviewed"]) == "2024-05-01"
+    assert not (tmp_path / "cache" / "lorebot" / "rules").exists()

@@ -119,7 +119,7 @@ class CSource:
         rewritten, self.guard_lines, self.macro_loops = rewrite_macros(text)
         self.tree = _parser().parse(rewritten.encode("utf-8", errors="replace"))
         self._functions: list[CFunction] | None = None
-        self.memo: dict[str, Any] = {}  # analyses derived from this parse (constants, ...)
+        self.memo: dict[Any, Any] = {}  # analyses derived from this parse (constants, CFGs)
         self._start_lines: list[int] | None = None
 
     def functions(self) -> list[CFunction]:
@@ -173,6 +173,11 @@ def cached_parse(cache_dict: dict, text: str) -> CSource:
     if key not in cache_dict:
         cache_dict[key] = CSource(text)
     return cache_dict[key]
+
+
+def release_parse(cache_dict: dict, text: str) -> None:
+    """Forget the parse of ``text``: the review has no further use for it."""
+    cache_dict.pop(("c-parse", text), None)
 
 
 def functions_touched(pre: CSource | None, post: CSource | None, fd: FileDiff) -> list[str]:

@@ -13,12 +13,12 @@ import fnmatch
 import importlib
 import importlib.resources
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bot.checks.toml_cache import parse_toml
 from bot.errors import InputError
 from bot.series import SEVERITIES
 
@@ -132,10 +132,7 @@ def load_pack(folder: Path) -> list[Rule]:
     rules: list[Rule] = []
     for path in sorted(folder.glob("*.toml")):
         text = path.read_text(encoding="utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: {exc}") from None
+        data = parse_toml(path, text)
         pack.settings.update(data.get("settings", {}))
         tables = data.get("rule", [])
         if not isinstance(tables, list):

@@ -42,8 +42,12 @@ def noreturn_functions(rule) -> frozenset[str]:
 
 
 def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str],
-            cache: dict | None = None) -> Verdict:
-    """pass/fail/unknown for one function of a parsed file."""
+            reuse_cfg: bool = False) -> Verdict:
+    """pass/fail/unknown for one function of a parsed file.
+
+    With ``reuse_cfg`` the graph is kept in the parse's memo for the next rule,
+    and goes when the review releases the parse.
+    """
     fn = src.function(name)
     if fn is None:
         errors = src.error_lines()
@@ -52,13 +56,12 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
     if fn.error_lines:
         return Verdict(name, "unknown",
                        reason=f"{name}() could not be parsed at line {fn.error_lines[0]}")
-    key = ("cfg", id(src), name, noreturn)
-    if cache is None or key not in cache:
+    key = ("cfg", name, noreturn)
+    cfg = src.memo.get(key) if reuse_cfg else None
+    if cfg is None:
         cfg = build_cfg(fn, noreturn, src.guard_lines)
-        if cache is not None:
-            cache[key] = cfg
-    else:
-        cfg = cache[key]
+        if reuse_cfg:
+            src.memo[key] = cfg
     violations = analysis(cfg)
     return Verdict(name, "fail" if violations else "pass", violations)
 
@@ -91,8 +94,8 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
             if rule.functions and name not in rule.functions:
                 continue
             with ctx.analysing(f"{name}()"):
-                before = verdict(pre, name, analysis, noreturn, ctx.cache) if pre else None
-                after = verdict(post, name, analysis, noreturn, ctx.cache) if post else None
+                before = verdict(pre, name, analysis, noreturn, reuse_cfg=True) if pre else None
+                after = verdict(post, name, analysis, noreturn, reuse_cfg=True) if post else None
                 found.extend(_compare(rule, ctx, fd.path, name, before, after))
     return found
 

@@ -1,0 +1,116 @@
+"""Whole-process cost of the commands kernel people run one patch at a time.
+
+``lorebot review`` of one patch, ``lorebot b4-check`` (which b4 runs once per
+patch) and ``lorebot --help``, each beside the bare interpreter start, as CPU
+time (user + sys of the child, which other work on a shared machine disturbs
+less than wall time) and wall time, medians of many runs. Bytecode is written
+on a first run and used after, as for an installed copy. With ``--checkpatch
+PATH`` (the kernel's scripts/checkpatch.pl, kept outside this repository)
+checkpatch.pl runs on the same mail for comparison.
+
+    .venv/bin/python bench/bench_startup.py [--runs 21] [--checkpatch PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_review import c_file, patch_mail  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
+FIXTURES = ROOT / "fixtures" / "pci-hyperv"
+MAIL = FIXTURES / "v2.mbox"
+TARGET_ABOVE_BARE_MS = 60
+
+
+def environment() -> dict[str, str]:
+    """The caller's environment with bytecode caching on and a private rule cache."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lorebot-bench-cache-")
+    return env
+
+
+def clean_patch(folder: Path) -> Path:
+    """A generated one-patch mbox with no findings, its base file under ``folder``."""
+    (folder / "drivers" / "demo").mkdir(parents=True)
+    (folder / "drivers" / "demo" / "d1.c").write_text(c_file(1))
+    clean = patch_mail(1, 1, c_file(1)).replace("+\t\treturn -EINVAL;", "+\t\targ = 0;") \
+        .replace("Reject negative values", "Reject negative values in demo1_op0()")
+    mbox = folder / "clean.mbox"
+    mbox.write_text(clean)
+    return mbox
+
+
+def run_once(args: list[str], env: dict[str, str], stdin: Path | None,
+             cwd: Path) -> tuple[float, float]:
+    """CPU ms (user + sys) and wall ms of one run of ``args``."""
+    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        wall = time.perf_counter()
+        child = subprocess.Popen(args, stdin=source, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        _, _, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - wall
+        child.returncode = 0  # reaped by wait4
+    finally:
+        if stdin:
+            source.close()
+    return 1000 * (usage.ru_utime + usage.ru_stime), 1000 * wall
+
+
+def measure(args: list[str], runs: int, env: dict[str, str], stdin: Path | None = None,
+            cwd: Path = ROOT) -> tuple[float, float]:
+    """Median CPU ms and wall ms over ``runs`` runs, after one warm-up run."""
+    run_once(args, env, stdin, cwd)
+    samples = [run_once(args, env, stdin, cwd) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--checkpatch", type=Path, metavar="PATH",
+                        help="the kernel's scripts/checkpatch.pl, to run on the same mail")
+    options = parser.parse_args()
+    env = environment()
+    outside = Path(tempfile.mkdtemp(prefix="lorebot-bench-"))  # not a git repository
+    review = [LOREBOT, "review", "--mbox", str(MAIL), "--tree", str(FIXTURES / "base")]
+    clean = [LOREBOT, "review", "--mbox", str(clean_patch(outside)), "--tree", str(outside)]
+    assert "summary: 0 error, 0 warning, 0 info" in subprocess.run(
+        clean, capture_output=True, text=True, env=env).stdout
+    commands = [
+        ("bare interpreter (python -c pass)", [PYTHON, "-c", "pass"], None, ROOT),
+        ("lorebot --help", [LOREBOT, "--help"], None, ROOT),
+        ("lorebot review v2.mbox --tree base", review, None, ROOT),
+        ("lorebot review of a clean generated patch", clean, None, ROOT),
+        ("lorebot b4-check < v2.mbox (no repository)", [LOREBOT, "b4-check"], MAIL, outside),
+    ]
+    if options.checkpatch:
+        commands.append(("checkpatch.pl --no-tree v2.mbox",
+                         ["perl", str(options.checkpatch), "--no-tree", str(MAIL)], None, ROOT))
+    print(f"medians of {options.runs} runs; CPU = user + sys of the whole process")
+    figures = {}
+    for label, args, stdin, cwd in commands:
+        cpu, wall = measure(args, options.runs, env, stdin, cwd)
+        figures[label] = cpu
+        print(f"{label:46s} {cpu:6.1f} ms CPU {wall:7.1f} ms wall")
+    bare = figures["bare interpreter (python -c pass)"]
+    above = figures["lorebot review v2.mbox --tree base"] - bare
+    verdict = "met" if above <= TARGET_ABOVE_BARE_MS else "not met"
+    print(f"review above the bare interpreter: {above:.1f} ms CPU "
+          f"(target <= {TARGET_ABOVE_BARE_MS}: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
