@@ -52,7 +52,7 @@ def test_v3_exits_zero_and_says_fixed():
     proc = subprocess.run([LOREBOT, "review", "--mbox", str(FIXTURES / "v3.mbox"), "--tree",
                            BASE], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "hv-unmask-every-exit [fixed]" in proc.stdout
+    assert "fixed: hv-unmask-every-exit" in proc.stdout
 
 
 def test_without_tree_the_code_rule_is_skipped(capsys):

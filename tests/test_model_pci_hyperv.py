@@ -32,7 +32,7 @@ def test_base_fails_hibernation_at_the_early_return():
     assert lines[masked.exit_line - 1].strip() == "return;"
     assert "if (res) {" in lines[masked.exit_line - 4]
     notes = " ".join(s.note for s in masked.trace)
-    assert "hv_do_hypercall() -> 5" in notes and "error logged" in notes
+    assert "hv_do_hypercall() -> 5" in notes and "dev_err(); logs an error" in notes
 
 
 def test_v2_fixes_hibernation_but_not_removal_before_init():

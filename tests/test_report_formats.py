@@ -67,31 +67,31 @@ def test_v2_replies_thread_and_quote(capsys):
     assert parsed.get_content_type() == "text/plain" and "<html" not in body.lower()
     lines = body.split("\n")
     own = [ln for ln in lines if not ln.startswith(">") and not ln.startswith("  ")]
-    assert all(len(ln) <= 75 for ln in own), [ln for ln in own if len(ln) > 75]
+    assert all(len(ln) <= 72 for ln in own), [ln for ln in own if len(ln) > 72]
     # the exit-path finding sits right under the quoted return it names
     at = next(i for i, ln in enumerate(lines) if "[hv-unmask-every-exit]" in ln)
     above = [ln for ln in lines[:at] if ln.strip()][-1]
     assert above.strip().endswith("return;") and "154" in above
-    # the behaviour finding carries its scenario
-    assert "scenario removal-before-init" in body
+    # the behaviour finding carries its scenario, in C terms
+    assert "hbus->state == hv_pcibus_probed" in " ".join(body.split())
     # the commit-log finding replies to the quoted log
     at = next(i for i, ln in enumerate(lines) if "[log-states-problem]" in ln)
     assert lines[at - 2].startswith("> ") and "hv_irq_unmask" in "".join(lines[at - 4:at])
     assert "Reproduce: lorebot review 20200912093011.2210-1-dquill@example.com" in body
 
 
-def test_v3_reply_only_reports_fixes(capsys):
+def test_v3_fixes_everything_so_it_gets_a_reply_only_on_request(capsys):
     review = fixture_review(3)
-    (mail,) = reply_messages(review, EmailSettings(date="Mon, 21 Sep 2020 16:00:00 +0000"))
+    assert reply_messages(review) == []
+    (mail,) = reply_messages(review, EmailSettings(date="Mon, 21 Sep 2020 16:00:00 +0000",
+                                                   mail_clean_patches=True))
     body = mail.get_content()
-    assert "This version fixes" in body and "Error [" not in body
-    assert reply_messages(review) != []
+    assert "no problems" in body and "Error [" not in body
 
 
 @pytest.mark.parametrize("version, said", [
     (1, ["[log-states-problem]", "[hv-unmask-every-exit]", "[hv-unmask-behaviour]"]),
     (2, ["[log-states-problem]", "[hv-unmask-every-exit]", "[hv-unmask-behaviour]"]),
-    (3, ["This version fixes", "[hv-unmask-every-exit]"]),
 ])
 def test_one_threaded_reply_per_fixture_patch(version, said):
     review = fixture_review(version)
@@ -101,13 +101,13 @@ def test_one_threaded_reply_per_fixture_patch(version, said):
     assert mail["Subject"] == f"Re: {patch.subject}"
     body = mail.get_content()
     assert all(text in body for text in said)
-    assert ("Error [" in body) == (version != 3)
+    assert "Error [" in body
 
 
 def test_clean_patch_gets_no_mail_unless_asked(clean_review):
     assert reply_messages(clean_review) == []
     (mail,) = reply_messages(clean_review, EmailSettings(mail_clean_patches=True))
-    assert "nothing to report" in mail.get_content()
+    assert "no problems" in mail.get_content()
 
 
 # SARIF ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ class Node:
     cond: Any = None  # the tree-sitter condition for branch nodes
     assigned: str | None = None  # variable a call's result (or an assign's value) is stored into
     expr: Any = None  # assign: the assignment or init declarator; return: the returned value
+    macro: str = ""  # branch: the loop macro it tests, as written (for_each_cpu_and)
     succ: list[End] = field(default_factory=list)
 
     @property
@@ -84,10 +85,12 @@ def _line(node: Any) -> int:
 
 
 class _Builder:
-    def __init__(self, fn: CFunction, noreturn: set[str], guard_lines: set[int]):
+    def __init__(self, fn: CFunction, noreturn: set[str], guard_lines: set[int],
+                 loop_macros: dict[int, str]):
         self.fn = fn
         self.noreturn = noreturn
         self.guard_lines = guard_lines
+        self.loop_macros = loop_macros
         self.nodes: list[Node] = []
         self.labels: dict[str, int] = {}
         self.loop_stack: list[tuple[list[End], int | None]] = []  # (break ends, continue)
@@ -285,6 +288,8 @@ class _Builder:
         self.link(ends, head.id)
         if condition is not None:
             true_ends, false_ends = self.cond(condition, [(head.id, None)])
+            if _line(node) in self.loop_macros and true_ends:
+                self.nodes[true_ends[0][0]].macro = self.loop_macros[_line(node)]
         else:
             true_ends, false_ends = [(head.id, None)], []
         update = node.child_by_field_name("update")
@@ -350,9 +355,11 @@ class _Builder:
 
 
 def build_cfg(fn: CFunction, noreturn: set[str] | frozenset[str] = frozenset(),
-              guard_lines: set[int] | frozenset[int] = frozenset()) -> CFG:
-    """The CFG of ``fn``; calls named in ``noreturn`` end their path without an exit."""
-    builder = _Builder(fn, set(noreturn), set(guard_lines))
+              guard_lines: set[int] | frozenset[int] = frozenset(),
+              loop_macros: dict[int, str] | None = None) -> CFG:
+    """The CFG of ``fn``; calls named in ``noreturn`` end their path without an exit;
+    ``loop_macros`` (line -> name) keeps a ``for_each_*`` loop's name for reports."""
+    builder = _Builder(fn, set(noreturn), set(guard_lines), dict(loop_macros or {}))
     entry = builder.new(fn.start_line, "entry")
     ends = builder.stmt(fn.node.child_by_field_name("body"), [(entry.id, None)])
     builder.step(ends, builder.new(fn.end_line, "end"))

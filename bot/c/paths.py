@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.c.cfg import CFG, Node, callee_name
+from bot.c.phrases import loop
 
 _WRAPPERS = {"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace"}
 _ERR_TESTS = {"IS_ERR", "IS_ERR_OR_NULL"}
@@ -55,6 +56,8 @@ def _text(node: Any, limit: int = 60) -> str:
 
 
 def _note(node: Node, label: bool | None) -> str:
+    if node.kind == "branch" and node.macro and label is not None:
+        return loop(node.macro, _text(node.cond, 200), label)
     if node.kind == "branch" and node.cond is not None and label is not None:
         return f"{_text(node.cond)} is {'true' if label else 'false'}"
     if node.kind == "branch":

@@ -7,8 +7,9 @@
     show = ["msi.masked", "hbus.state"]   # state shown before/after in the evidence
 
 One finding per broken invariant of a scenario, with the events, the executed
-lines and stub results, and the state before and after; each says whether the
-patch introduced, kept or fixed it, and one summary finding says what changed.
+lines and stub results, and the state before and after, all in C terms (the
+model names its state); each says whether the patch introduced, kept or fixed
+it, and one summary finding says what changed.
 """
 
 from __future__ import annotations
@@ -46,16 +47,26 @@ def _trace(path: str, breach: Breach) -> list[Location]:
         Location(path, breach.exit_line, "exit")]
 
 
+def situation(outcome: Outcome, breach: Breach) -> str:
+    """When it goes wrong, in C: the explored cases the path took, else the scenario."""
+    if breach.cases:
+        return "when " + " and ".join(breach.cases)
+    return "in " + outcome.scenario.title
+
+
+def breach_message(outcome: Outcome, breach: Breach) -> str:
+    return f"{breach.message[:1].upper()}{breach.message[1:]} {situation(outcome, breach)}."
+
+
 def _finding(rule, ctx, path: str, outcome: Outcome, breach: Breach, status: str,
              image: str) -> Finding:
     scenario = outcome.scenario
-    prefix = {"fixed": "Fixed by this patch: ", "preexisting": "Still there after the patch: "}
-    evidence = [f"scenario {scenario.id}: {scenario.title}"]
+    evidence = [f"scenario {scenario.id}: {scenario.title}",
+                f"breaks: {breach.message}", f"situation: {situation(outcome, breach)}"]
     evidence += [f"event: {e}" for e in breach.events]
     evidence += [f"before: {breach.before}", f"after:  {breach.after}"]
     return make_finding(
-        rule, ctx, f"{prefix.get(status, '')}in scenario '{scenario.id}', "
-        f"'{breach.invariant.name}' does not hold: {breach.message}.",
+        rule, ctx, breach_message(outcome, breach),
         severity=breach.invariant.severity, file=path, line=breach.exit_line,
         function=rule.params["function"], status=status, image=image,
         evidence=evidence, path=_trace(path, breach))
@@ -134,7 +145,8 @@ def check_source(rule, text: str, path: str) -> list[Finding]:
     for outcome in outcomes(rule, src).values():
         for breach in outcome.breaches:
             found.append(Finding(rule=rule.id, severity=breach.invariant.severity,
-                                 message=breach.message, patch=None, kind=rule.kind,
+                                 message=breach_message(outcome, breach), patch=None,
+                                 kind=rule.kind,
                                  file=path, line=breach.exit_line,
                                  function=rule.params["function"],
                                  path=_trace(path, breach)))

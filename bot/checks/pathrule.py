@@ -30,7 +30,7 @@ def _shown_steps(violation: Violation) -> list:
             if not any(var.search(later.note) for later in steps[i + 1:] if " is " in later.note):
                 continue
         elif not step.note or not (" is " in step.note or i == len(steps) - 1
-                                   or "switch" in step.note):
+                                   or "switch" in step.note or "iteration" in step.note):
             continue
         shown.append(step)
     return shown
@@ -59,7 +59,7 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
     key = ("cfg", name, noreturn)
     cfg = src.memo.get(key) if reuse_cfg else None
     if cfg is None:
-        cfg = build_cfg(fn, noreturn, src.guard_lines)
+        cfg = build_cfg(fn, noreturn, src.guard_lines, src.macro_loops)
         if reuse_cfg:
             src.memo[key] = cfg
     violations = analysis(cfg)

@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when a finding is at or above this severity")
     parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
                         help="rule pack folders, or folders of packs (default: bundled rules/)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="text and email: every step of every path and model trace")
+    parser.add_argument("--reply-on-pass", action="store_true",
+                        help="email: also a short reply to patches with nothing left to fix")
     parser.add_argument("--patchwork-url", metavar="URL",
                         help="also post one check per patch to this Patchwork instance "
                              "(token in $LOREBOT_PATCHWORK_TOKEN)")
@@ -91,14 +95,15 @@ def open_base(args: argparse.Namespace, series):
 
 def run(args: argparse.Namespace) -> int:
     from bot.checks import load_rules
-    from bot.report import render
+    from bot.report import RenderOptions, render
     from bot.review import review_series
 
     rules = load_rules(args.rules)
     series = load_series(args)
     base, repo = open_base(args, series)
     review = review_series(series, rules, base, repo)
-    sys.stdout.write(render(review, args.format))
+    sys.stdout.write(render(review, args.format,
+                            RenderOptions(args.verbose, args.reply_on_pass)))
     if args.patchwork_url:
         post_to_patchwork(review, args.patchwork_url)
     return EXIT_FINDINGS if review.fails(args.fail_on) else EXIT_OK

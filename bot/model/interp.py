@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.c import phrases
 from bot.c.cfg import callee_name
 from bot.c.parse import CFunction, CSource
 from bot.model.values import (
@@ -42,7 +43,8 @@ class Bounds:
 @dataclass
 class TraceStep:
     line: int
-    note: str = ""
+    note: str = ""  # in C terms: "alloc_cpumask_var() fails", "hv_do_hypercall() -> 5"
+    case: bool = False  # a branch on an unknown: this path's side of it
 
 
 @dataclass
@@ -154,10 +156,10 @@ class _Run:
         self.bound_hit = ""
 
     # bookkeeping ---------------------------------------------------------
-    def mark(self, node: Any, note: str = "") -> None:
+    def mark(self, node: Any, note: str = "", case: bool = False) -> None:
         line = node.start_point[0] + 1
         if note or not self.trace or self.trace[-1].line != line:
-            self.trace.append(TraceStep(line, note))
+            self.trace.append(TraceStep(line, note, case))
         self.steps += 1
         if self.steps > self.interp.bounds.max_steps:
             raise Inconclusive(f"more than {self.interp.bounds.max_steps} steps")
@@ -179,7 +181,7 @@ class _Run:
             self.assumed[key] = choice
         return choice
 
-    def truth(self, value: Any, node: Any, cache: bool = True) -> bool:
+    def truth(self, value: Any, node: Any, cache: bool = True, loop_macro: str = "") -> bool:
         if isinstance(value, bool | int):
             return bool(value)
         if isinstance(value, str):
@@ -189,8 +191,9 @@ class _Run:
         key = text[3:-2] if negated else text
         answer = self.decide(key if cache else None)
         answer = (not answer) if negated else answer
-        self.mark(node, f"{' '.join(node.text.decode(errors='replace').split())[:70]} is "
-                        f"{'true' if answer else 'false'} (unknown)")
+        text = node.text.decode(errors="replace")
+        self.mark(node, phrases.loop(loop_macro, text, answer) if loop_macro
+                  else phrases.condition(text, answer), True)
         return answer
 
     # statements ----------------------------------------------------------
@@ -336,10 +339,12 @@ class _Run:
         if macro and macro in self.interp.stubs:  # the model says how many times
             count = self.interp.stubs[macro](StubCall(self.state, [], 0, macro))
             if isinstance(count, int):
-                self.mark(node, f"{macro}() runs {count} time(s)")
+                self.mark(node, phrases.loop_count(macro, condition.text.decode(
+                    errors="replace"), count))
                 self._loop(node, lambda i: i < count, node.child_by_field_name("body"))
                 return
-        self._loop(node, lambda i: self.truth(self.expr(condition), condition, cache=False),
+        self._loop(node, lambda i: self.truth(self.expr(condition), condition, cache=False,
+                                              loop_macro=macro or ""),
                    node.child_by_field_name("body"))
 
     def s_do_statement(self, node: Any) -> None:
@@ -559,7 +564,10 @@ class _Run:
             return Unknown(f"{name}()")
         call = StubCall(self.state, args, node.start_point[0] + 1, name)
         result = stub(call)
-        shown = "" if result is None else f" -> {show_value(result)}"
+        if isinstance(result, Unknown) and not call.notes:
+            self.mark(node)  # the branch on it says which way it went
+            return result
+        shown = "" if result is None or isinstance(result, Obj) else f" -> {show_value(result)}"
         self.mark(node, f"{name}(){shown}" + "".join(f"; {n}" for n in call.notes))
         return result
 

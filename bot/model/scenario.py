@@ -5,6 +5,11 @@ the stubs and a list of `Scenario`. A scenario is a list of steps: `Event`s
 change the model state as the rest of the kernel would; `Call` runs the
 interpreted function, on every path it can take. Invariants are checked at
 every exit of the function (`Call.exit_invariants`) and at the end.
+
+What a breach reports is in C terms: the model's ``terms`` name its state as
+the driver's expressions and ``enums`` give the enum whose enumerators name a
+field's values (read from the file under review), so a report says
+``hbus->state == hv_pcibus_probed``, not ``hbus.state=1``.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.c.parse import CSource
-from bot.model.interp import Bounds, Interpreter, PathResult, StubCall, TraceStep
-from bot.model.values import show_value
+from bot.model.cterms import StateNames, enumerators
+from bot.model.interp import Bounds, Interpreter, StubCall, TraceStep, constants
 
 
 @dataclass
@@ -60,6 +65,16 @@ class Model:
     stubs: dict[str, Callable[[StubCall], Any]]
     scenarios: list[Scenario]
     bounds: Bounds = field(default_factory=Bounds)
+    terms: dict[str, str] = field(default_factory=dict)  # "msi.masked" -> "desc->masked"
+    enums: dict[str, str] = field(default_factory=dict)  # "hbus.state" -> "hv_pcibus_state"
+
+    def names(self, src: CSource) -> StateNames:
+        """How the state reads in C, with enum values named from ``src``'s enums."""
+        known = constants(src)
+        values = {path: {known[name]: name for name in enumerators(src, enum)
+                         if name in known}
+                  for path, enum in self.enums.items()}
+        return StateNames(self.terms, values)
 
 
 @dataclass
@@ -74,6 +89,11 @@ class Breach:
     before: str
     after: str
 
+    @property
+    def cases(self) -> list[str]:
+        """The explored unknowns this path took, in C ("alloc_cpumask_var() fails")."""
+        return [step.note for step in self.trace if step.case]
+
 
 @dataclass
 class Outcome:
@@ -84,14 +104,14 @@ class Outcome:
     paths: int = 0
 
 
-def describe(state: Any, keys: tuple[str, ...]) -> str:
-    """A one-line picture of the parts of the state a model names in ``describe``."""
+def describe(state: Any, keys: tuple[str, ...], names: StateNames) -> str:
+    """A one-line picture, in C terms, of the parts of the state a rule shows."""
     parts = []
     for key in keys:
         value: Any = state
         for attr in key.split("."):
             value = getattr(value, attr)
-        parts.append(f"{key}={show_value(value)}")
+        parts.append(names.show(key, value))
     return ", ".join(parts)
 
 
@@ -111,8 +131,9 @@ def run_scenario(model: Model, src: CSource, scenario: Scenario,
         why = "not found" if fn is None else f"does not parse at line {fn.error_lines[0]}"
         return Outcome(scenario, "inconclusive", reason=f"{model.function}() {why}")
     interp = Interpreter(src, fn, model.stubs, model.bounds)
+    names = model.names(src)
     start = scenario.setup()
-    paths = [_Path(start, [], [], fn.end_line, describe(start, shown))]
+    paths = [_Path(start, [], [], fn.end_line, describe(start, shown, names))]
     breaches: list[Breach] = []
     for step in scenario.steps:
         if isinstance(step, Event):
@@ -130,23 +151,24 @@ def run_scenario(model: Model, src: CSource, scenario: Scenario,
                 new = _Path(state, path.events + [step.description or
                                                   f"{model.function}() runs"],
                             path.trace + result.trace, result.exit_line, path.before)
-                breaches.extend(_check(scenario.exit_invariants, new, shown, result))
+                breaches.extend(_check(scenario.exit_invariants, new, shown, names))
                 grown.append(new)
         paths = grown
     for path in paths:
-        breaches.extend(_check(scenario.invariants, path, shown, None))
+        breaches.extend(_check(scenario.invariants, path, shown, names))
     verdict = "fail" if any(b.invariant.severity == "error" for b in breaches) else "pass"
     return Outcome(scenario, verdict, _first_per_invariant(breaches), paths=len(paths))
 
 
 def _check(invariants: list[Invariant], path: _Path, shown: tuple[str, ...],
-           result: PathResult | None) -> list[Breach]:
+           names: StateNames) -> list[Breach]:
     found = []
     for invariant in invariants:
         message = invariant.check(path.state)
         if message:
             found.append(Breach(invariant, message, list(path.events), list(path.trace),
-                                path.exit_line, path.before, describe(path.state, shown)))
+                                path.exit_line, path.before,
+                                describe(path.state, shown, names)))
     return found
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-# --format name -> module with ``render(review) -> str``
+from bot.report.options import DEFAULT, RenderOptions
+
+# --format name -> module with ``render(review, options) -> str``
 FORMATS: dict[str, str] = {
     "text": "bot.report.text",
     "json": "bot.report.json_report",
@@ -15,5 +17,5 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(review, fmt: str) -> str:
-    return importlib.import_module(FORMATS[fmt]).render(review)
+def render(review, fmt: str, options: RenderOptions = DEFAULT) -> str:
+    return importlib.import_module(FORMATS[fmt]).render(review, options)

@@ -15,11 +15,16 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from bot import __version__
-from bot.report.quote import excerpt
+from bot.report.options import DEFAULT, RenderOptions
+from bot.report.points import Point, points, worth_a_reply
+from bot.report.quote import excerpt, log_quote
 from bot.series import Finding, Message, Patch
 
 WIDTH = 72
-MAX_PATH_STEPS = 8
+MAX_POINT_LINES = 20  # a point longer than this is cut; --verbose shows all of it
+SHORT_PATH_TESTS = 2  # the branch decisions right before the exit; --verbose: all
+STATUS_PREFIXES = ("Fixed by this patch: ", "Still there after the patch: ")
+MESSAGE_PARTS = ("breaks: ", "situation: ")  # behaviour evidence the message already says
 
 
 @dataclass
@@ -30,38 +35,9 @@ class EmailSettings:
     to_author: bool = True
     cc_original: bool = True  # Cc the original To and Cc (the lists)
     extra_cc: list[str] = field(default_factory=list)
-    mail_clean_patches: bool = False  # a reply saying "no findings" too
+    mail_clean_patches: bool = False  # --reply-on-pass: a short "no findings" reply too
     date: str | None = None  # fixed Date: for reproducible output (tests)
-
-
-def _wrap(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent,
-                         subsequent_indent=indent + "  " if indent else "",
-                         break_on_hyphens=False, break_long_words=False) or [""]
-
-
-def _status(finding: Finding) -> str:
-    return " (introduced by this patch)" if finding.status == "introduced" else ""
-
-
-def finding_text(finding: Finding) -> list[str]:
-    """The finding as a reviewer writes it under the quoted lines."""
-    lines = _wrap(f"{finding.severity.capitalize()} [{finding.rule}]{_status(finding)}: "
-                  f"{finding.message}")
-    if finding.kind == "behaviour":
-        lines += [""] + [wrapped for item in finding.evidence
-                         for wrapped in _wrap(item, "  ")]
-        steps = [s for s in finding.path if s.note and s.note != "exit"][-MAX_PATH_STEPS:]
-        if steps:
-            lines += ["", "  Lines run:"]
-            lines += [w for s in steps for w in _wrap(f"{s.line}: {s.note}", "    ")]
-    elif finding.path:
-        steps = finding.path[-MAX_PATH_STEPS:]
-        lines += ["", "  Path:"]
-        lines += [w for s in steps for w in _wrap(f"line {s.line}: {s.note}", "    ")]
-    elif finding.evidence:
-        lines += [w for item in finding.evidence for w in _wrap(item, "  ")]
-    return lines
+    verbose: bool = False  # every step of every trace instead of the short form
 
 
 def _recipients(message: Message, settings: EmailSettings) -> tuple[list[str], list[str]]:
@@ -77,32 +53,145 @@ def _recipients(message: Message, settings: EmailSettings) -> tuple[list[str], l
     return to, unique
 
 
-def body_for(patch: Patch | None, message: Message, findings: list[Finding], review) -> str:
-    """The reply's text: attribution, quoted excerpts with findings under them, footer."""
+def _wrap(text: str, indent: str = "", hang: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent,
+                         subsequent_indent=indent + (hang or ("  " if indent else "")),
+                         break_on_hyphens=False, break_long_words=False) or [""]
+
+
+def _status(finding: Finding) -> str:
+    return " (introduced by this patch)" if finding.status == "introduced" else ""
+
+
+def _steps(finding: Finding, verbose: bool) -> list[str]:
+    """The witness path or model trace: in one paragraph, or a line per step."""
+    steps = [s for s in finding.path if s.note and s.note != "exit"]
+    if verbose:
+        title = "Lines run:" if finding.kind == "behaviour" else "Path:"
+        return ["  " + title] + [w for s in steps
+                                 for w in _wrap(f"{s.line}: {s.note}", "    ")]
+    if finding.kind == "behaviour":
+        return []  # the message names the scenario and the cases it took
+    said = "; ".join(_tests(steps[:-1])[-SHORT_PATH_TESTS:])
+    return _wrap(f"Path: {said}.", "  ") if said else []
+
+
+def _tests(steps: list) -> list[str]:
+    """The branch decisions of a path; a test of a variable names the call that set it
+    (``res = hv_do_hypercall() is true``)."""
+    calls: dict[str, str] = {}
+    said = []
+    for step in steps:
+        if " = " in step.note:
+            var, _, call = step.note.partition(" = ")
+            calls[var] = call
+            continue
+        var, _, rest = step.note.partition(" is ")
+        shown = f"{var} = {calls[var]} is {rest}" if rest and var in calls else step.note
+        said.append(f"line {step.line} {shown}")
+    return said
+
+
+def _evidence(finding: Finding, verbose: bool) -> list[str]:
+    """Evidence lines: the log findings' are the quote above them unless --verbose."""
+    if finding.path:  # a model's scenario and state; what breaks is in the message
+        shown = [e for e in finding.evidence if not e.startswith(MESSAGE_PARTS)] \
+            if verbose and finding.kind == "behaviour" else []
+    else:
+        shown = finding.evidence if verbose or finding.file is not None else []
+    return [w for item in shown for w in _wrap(item, "  ")] + _steps(finding, verbose)
+
+
+def point_text(point: Point, verbose: bool = False) -> list[str]:
+    """One point: the leading finding, its evidence, the other rules' findings there."""
+    lead = point.lead
+    lines = _wrap(f"{lead.severity.capitalize()} [{lead.rule}]{_status(lead)}: "
+                  f"{lead.message}")
+    lines += _evidence(lead, verbose)
+    others = point.findings[1:]
+    for rule in dict.fromkeys(f.rule for f in others):
+        mine = [f for f in others if f.rule == rule]
+        for breaks in dict.fromkeys(_labelled(f, "breaks") for f in mine):
+            alike = [f for f in mine if _labelled(f, "breaks") == breaks]
+            if breaks and len(alike) > 1:  # one consequence, several situations
+                lines += _wrap(f"Also [{rule}]: {breaks}", "  ")
+                items = [_labelled(f, "situation") for f in alike]
+            else:
+                lines += _wrap(f"Also [{rule}]:", "  ")
+                items = [f.message for f in alike]
+            for item, finding in zip(items, alike, strict=True):
+                lines += _wrap(f"- {item}", "  ", "  ")
+                if verbose:
+                    lines += [f"  {ln}" for ln in _evidence(finding, verbose)]
+    if not verbose and len(lines) > MAX_POINT_LINES:
+        cut = len(lines) - MAX_POINT_LINES + 1
+        lines = lines[:MAX_POINT_LINES - 1] + [f"  [{cut} more lines with --verbose]"]
+    return lines
+
+
+def _labelled(finding: Finding, label: str) -> str:
+    """The value of a ``label: value`` evidence line (behaviour findings have
+    ``breaks:`` and ``situation:``), or ""."""
+    return next((item.partition(": ")[2] for item in finding.evidence
+                 if item.startswith(label + ": ")), "")
+
+
+def _gist(message: str, limit: int = 90) -> str:
+    """The first clause of a message, for a one-line mention of what was fixed."""
+    for prefix in STATUS_PREFIXES:
+        message = message.removeprefix(prefix)
+    clause = message.removeprefix("in ").split(": ")[0].split(". ")[0].split(", when ")[0]
+    clause = clause.rstrip(".")
+    return clause if len(clause) <= limit else clause[:limit - 3].rstrip() + "..."
+
+
+def _fixed_text(fixed: list[Point], verbose: bool) -> list[str]:
+    """What the patch fixed, in a sentence (one line per point with --verbose)."""
+    if verbose:
+        return ["Fixed by this patch:"] + [
+            w for p in fixed for w in _wrap(f"- [{', '.join(p.rules)}] {p.lead.message}",
+                                            "  ", "  ")]
+    said = "; ".join(f"{_gist(_labelled(p.lead, 'situation') or p.lead.message)} "
+                     f"[{', '.join(p.rules)}]" for p in fixed)
+    return _wrap(f"Fixed by this patch: {said}.")
+
+
+def body_for(patch: Patch | None, message: Message, findings: list[Finding], review,
+             verbose: bool = False) -> str:
+    """The reply's text: attribution, quoted excerpts with points under them, footer."""
     who = message.author_name or message.author_email
     out = [f"On {message.date}, {who} wrote:" if message.date else f"{who} wrote:", ""]
     images = None
     if patch is not None and review.images is not None:
         images = review.images[review.series.patches.index(patch)]
-    active = [f for f in findings if f.active and not (f.file and f.line is None)]
-    overall = [f for f in findings if f.active and f.file and f.line is None]
-    fixed = [f for f in findings if not f.active]
+    said = points([f for f in findings if worth_a_reply(f)])
+    log = [p for p in said if p.lead.file is None]
+    code = sorted((p for p in said if p.lead.file is not None and p.lead.line is not None),
+                  key=lambda p: (p.lead.file or "", p.lead.line or 0))
+    overall = [p for p in said if p.lead.file is not None and p.lead.line is None]
+    if log:
+        quote = log_quote(patch, [p.lead.line for p in log]) if patch is not None \
+            else [f"> {message.subject}"]
+        out += quote + [""]
+        for point in log:  # remarks on one quoted log: no blank line between them
+            out += point_text(point, verbose)
+        out.append("")
     last_quote: list[str] | None = None
-    for finding in sorted(active, key=lambda f: (f.file is not None, f.file or "",
-                                                 f.line or 0, f.kind == "behaviour")):
-        quote = excerpt(patch, finding, images) if patch is not None else [
-            f"> {message.subject}"]
+    for point in code:
+        quote = excerpt(patch, point.lead, images) if patch is not None \
+            else [f"> {message.subject}"]
         if quote != last_quote:
             out += quote + [""]
             last_quote = quote
-        out += finding_text(finding) + [""]
-    for finding in overall:
-        out += finding_text(finding) + [""]
-    if fixed:
-        out += _wrap("This version fixes what the previous code got wrong:")
-        out += [w for f in fixed for w in _wrap(f"- [{f.rule}] {f.message}", "  ")] + [""]
-    if not active and not fixed:
-        out += ["lorebot found nothing to report on this patch.", ""]
+        out += point_text(point, verbose) + [""]
+    for point in overall:
+        out += point_text(point, verbose) + [""]
+    fixed = points([f for f in findings if not f.active])
+    if fixed and said:
+        out += _fixed_text(fixed, verbose) + [""]
+    if not said:
+        out += ["lorebot found no problems in this patch"
+                + (f" ({len(fixed)} fixed)." if fixed else "."), ""]
     packs = sorted({r.pack.name for r in review.rules})
     out += ["-- ", f"lorebot {__version__}, an automated review"
             + (f" (rule packs: {', '.join(packs)})." if packs else "."),
@@ -133,27 +222,35 @@ def _reply(message: Message, body: str, settings: EmailSettings) -> EmailMessage
 
 
 def reply_messages(review, settings: EmailSettings | None = None) -> list[EmailMessage]:
-    """One reply per patch that has findings, and one for series-level findings."""
+    """One reply per patch with a warning or error left, and one for the series' own.
+
+    A patch with nothing left to fix gets no mail unless ``mail_clean_patches``
+    (``--reply-on-pass``) asks for a short one; carried-over patches get none.
+    """
     settings = settings or EmailSettings()
     series = review.series
     replies = []
     general = [f for f in review.findings if f.patch in (None, 0)]
-    if general and (series.cover or series.patches):
+    if any(worth_a_reply(f) for f in general) and (series.cover or series.patches):
         target = series.cover or series.patches[0].message
-        replies.append(_reply(target, body_for(None, target, general, review), settings))
+        replies.append(_reply(target, body_for(None, target, general, review,
+                                               settings.verbose), settings))
     for patch in series.patches:
         mine = [f for f in review.findings if f.patch == patch.index]
-        if not mine and not settings.mail_clean_patches:
-            continue
-        replies.append(_reply(patch.message, body_for(patch, patch.message, mine, review),
-                              settings))
+        wanted = any(worth_a_reply(f) for f in mine) or (
+            settings.mail_clean_patches and patch.index not in series.carried)
+        if wanted:
+            replies.append(_reply(patch.message, body_for(patch, patch.message, mine, review,
+                                                          settings.verbose), settings))
     return replies
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     """The replies as an mbox, ready for ``git send-email`` or a mail client."""
+    settings = EmailSettings(mail_clean_patches=options.reply_on_pass,
+                             verbose=options.verbose)
     parts = []
-    for mail in reply_messages(review):
+    for mail in reply_messages(review, settings):
         text = mail.as_string(policy=mail.policy.clone(linesep="\n"))
         text = "\n".join((">" + ln if ln.startswith("From ") else ln)
                          for ln in text.split("\n"))

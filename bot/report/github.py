@@ -7,6 +7,7 @@ changed lines of the pull request.
 
 from __future__ import annotations
 
+from bot.report.options import DEFAULT, RenderOptions
 from bot.series import SEVERITIES, Finding
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -47,7 +48,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     """The job summary in Markdown."""
     series = review.series
     active = review.active()

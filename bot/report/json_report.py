@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from bot import __version__
+from bot.report.options import DEFAULT, RenderOptions
 
 SCHEMA = "lorebot-review/1"
 
@@ -38,5 +39,5 @@ def review_dict(review) -> dict:
     }
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     return json.dumps(review_dict(review), indent=2) + "\n"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from bot.report.options import DEFAULT, RenderOptions
+
 CONTEXTS = {"commit-log": "lorebot-commit-log", "must-call": "lorebot-exit-paths",
             "paired-calls": "lorebot-exit-paths", "behaviour": "lorebot-behaviour"}
 MAX_DESCRIPTION = 250
@@ -51,5 +53,5 @@ def checks(review, target_url: str = "") -> list[Check]:
     return out
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     return json.dumps([asdict(c) for c in checks(review)], indent=2) + "\n"

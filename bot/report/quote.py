@@ -8,6 +8,7 @@ findings quote the paragraph of the log they concern.
 from __future__ import annotations
 
 import textwrap
+from pathlib import PurePosixPath
 
 from bot.series import FileDiff, Finding, Patch
 from bot.tree import PatchImages
@@ -44,21 +45,36 @@ def source_excerpt(text: str, line: int, before: int = 2) -> list[str]:
             if n <= len(lines)]
 
 
-def log_excerpt(patch: Patch, line: int | None) -> list[str]:
-    """``> `` lines of the commit-message paragraph holding ``line`` (1 = subject)."""
-    if not line or line < 3:
-        return [f"> {patch.log.subject}"]
-    body = patch.log.body.split("\n")
-    at = min(line - 3, len(body) - 1)
-    if at < 0:
-        return [f"> {patch.log.subject}"]
-    start = at
+def _paragraph(body: list[str], at: int) -> range:
+    start = end = at
     while start > 0 and body[start - 1].strip():
         start -= 1
-    end = at
     while end + 1 < len(body) and body[end + 1].strip():
         end += 1
-    return [f"> {text}".rstrip() for text in body[start:end + 1]]
+    return range(start, end + 1)
+
+
+def log_excerpt(patch: Patch, line: int | None) -> list[str]:
+    """``> `` lines of the commit-message paragraph holding ``line`` (1 = subject)."""
+    return log_quote(patch, [line])
+
+
+def log_quote(patch: Patch, lines: list[int | None]) -> list[str]:
+    """``> `` lines of the log paragraphs holding ``lines``, once each, in log order;
+    the subject when none is in the body (findings about the log as a whole)."""
+    body = patch.log.body.split("\n")
+    wanted: set[int] = set()
+    for line in lines:
+        if line and 3 <= line < 3 + len(body):
+            wanted.update(_paragraph(body, line - 3))
+    if not wanted:
+        return [f"> {patch.log.subject}"]
+    out: list[str] = []
+    for at in sorted(wanted):
+        if out and at - 1 not in wanted:
+            out.append(">")
+        out.append(f"> {body[at]}".rstrip())
+    return out
 
 
 def excerpt(patch: Patch, finding: Finding, images: PatchImages | None) -> list[str]:
@@ -71,10 +87,11 @@ def excerpt(patch: Patch, finding: Finding, images: PatchImages | None) -> list[
     quoted = hunk_excerpt(fd, finding.line, finding.image)
     if quoted is not None:
         return quoted
-    where = "before" if finding.image == "pre" else "after"
+    where = " before this patch" if finding.image == "pre" else ""
     place = f"{finding.function}()" if finding.function else finding.file
-    lines = textwrap.wrap(f"In {place}, {where} this patch ({finding.file}:{finding.line}, "
-                          "outside the quoted diff):", 72, break_on_hyphens=False) + [""]
+    lines = textwrap.wrap(f"In {place}{where}, outside the diff "
+                          f"({PurePosixPath(finding.file).name}:{finding.line}):", 72,
+                          break_on_hyphens=False)
     file_images = images.files.get(finding.file) if images else None
     text = None
     if file_images is not None:

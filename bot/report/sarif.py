@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from bot import __version__
+from bot.report.options import DEFAULT, RenderOptions
 from bot.series import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -73,5 +74,5 @@ def sarif_document(review) -> dict:
     }
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     return json.dumps(sarif_document(review), indent=2) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.report.options import DEFAULT, RenderOptions
 from bot.series import SEVERITIES, Finding
 
 MAX_PATH_LINES = 12
@@ -14,22 +15,24 @@ def _where(f: Finding) -> str:
     return f"commit log line {f.line}" if f.line else "series"
 
 
-def _finding_lines(f: Finding) -> list[str]:
-    """A finding with its evidence; a fixed one in two lines (its trace is history)."""
-    status = f" [{f.status}]" if f.status else ""
-    out = [f"  {f.severity}: {f.rule}{status} at {_where(f)}", f"    {f.message}"]
-    if not f.active:
+def _finding_lines(f: Finding, verbose: bool = False) -> list[str]:
+    """A finding with its evidence; a fixed one, labelled ``fixed``, in two lines
+    unless ``verbose`` (its trace is history)."""
+    label = f.severity if f.active else "fixed"
+    status = f" [{f.status}]" if f.status and f.active else ""
+    out = [f"  {label}: {f.rule}{status} at {_where(f)}", f"    {f.message}"]
+    if not f.active and not verbose:
         return out
     out += [f"    | {line}" for line in f.evidence]
     if f.path:
-        shown = f.path[:MAX_PATH_LINES]
+        shown = f.path if verbose else f.path[:MAX_PATH_LINES]
         steps = ", ".join(f"{loc.line}" + (f" ({loc.note})" if loc.note else "") for loc in shown)
         more = f", ... {len(f.path) - len(shown)} more" if len(f.path) > len(shown) else ""
         out.append(f"    path: {steps}{more}")
     return out
 
 
-def render(review) -> str:
+def render(review, options: RenderOptions = DEFAULT) -> str:
     series = review.series
     lines = [f"lorebot review: {series.subject}",
              f"  v{series.version}, {len(series.patches)} patch(es), <{series.message_id}>",
@@ -42,7 +45,7 @@ def render(review) -> str:
             (p.subject for p in series.patches if p.index == key), "cover letter")
         lines.append(title)
         for f in sorted(by_patch[key], key=lambda f: not f.active):  # what is wrong first
-            lines.extend(_finding_lines(f))
+            lines.extend(_finding_lines(f, options.verbose))
         lines.append("")
     if review.skipped:
         lines.append("not checked:")

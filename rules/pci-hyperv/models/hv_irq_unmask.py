@@ -10,6 +10,9 @@ State (one MSI of one device behind one Hyper-V PCI bus):
 Scenario knobs: hypercall_status (None: success while the channel is open,
 HV_STATUS_INVALID_PARAMETER when it is closed), alloc_ok, nr_bank (None: unknown,
 both outcomes explored).
+
+Reports name the state as the driver does (TERMS, ENUMS): a reviewer reads
+``desc->masked`` and ``hbus->state == hv_pcibus_probed``, not the model's fields.
 """
 
 from bot.model.api import Call, Event, Invariant, Model, Obj, Scenario, Unknown
@@ -17,7 +20,14 @@ from bot.model.api import Call, Event, Invariant, Model, Obj, Scenario, Unknown
 HV_STATUS_INVALID_PARAMETER = 0x5
 PROTOCOL_1_1, PROTOCOL_1_2 = 0x00010001, 0x00010002
 INSTALLED, REMOVING, PROBED = 2, 3, 1  # enum hv_pcibus_state of the driver
-SHOWN = ("msi.masked", "msi.affinity", "msi.routed", "hbus.state", "hbus.lock_held")
+TERMS = {
+    "msi.masked": "desc->masked",
+    "msi.affinity": "effective affinity",
+    "msi.routed": "CPUs the hypervisor delivers to",
+    "hbus.state": "hbus->state",
+    "hbus.lock_held": "spin_is_locked(&hbus->retarget_msi_interrupt_lock)",
+}
+ENUMS = {"hbus.state": "hv_pcibus_state"}
 
 
 def system(masked=True, affinity=(0,), routed=(), state=INSTALLED,
@@ -55,26 +65,29 @@ def _hypercall(call):
         status = 0 if st.channel_open else HV_STATUS_INVALID_PARAMETER
     if status == 0:
         st.msi.routed = st.msi.affinity & st.online_cpus
-        call.note(f"hypervisor routes the MSI to CPUs {sorted(st.msi.routed)}")
+        call.note(f"the hypervisor routes the MSI to CPUs {sorted(st.msi.routed)}")
+    elif status == HV_STATUS_INVALID_PARAMETER:
+        call.note("fails with HV_STATUS_INVALID_PARAMETER")
     return status
 
 
 def _dev_err(call):
     st = call.state
-    st.errors.append(str(call.args[1]) if len(call.args) > 1 else "error")
+    st.errors.append(f'dev_err() at line {call.line} logs "{call.args[1]}"'
+                     if len(call.args) > 1 else f"dev_err() at line {call.line}")
     if st.hibernating:
         st.errors_in_hibernation.append(st.errors[-1])
-    call.note("error logged")
+    call.note("logs an error")
 
 
 def _unmask(call):
     call.state.msi.masked = False
-    call.note("MSI unmasked")
+    call.note("unmasks the MSI")
 
 
 def _mask(call):
     call.state.msi.masked = True
-    call.note("MSI masked")
+    call.note("masks the MSI")
 
 
 def _knob(name):
@@ -102,15 +115,15 @@ STUBS = {
 
 UNLOCKED = Invariant("lock released", lambda st: "hv_irq_unmask() returned holding "
                      "retarget_msi_interrupt_lock" if st.hbus.lock_held else None)
-UNMASKED = Invariant("MSI unmasked", lambda st: "the MSI stays masked (desc->masked is "
-                     "still true)" if st.msi.masked else None)
+UNMASKED = Invariant("MSI unmasked", lambda st: "the MSI stays masked (desc->masked)"
+                     if st.msi.masked else None)
 ROUTED = Invariant("routed to the affinity", lambda st: None
                    if st.msi.routed == st.msi.affinity & st.online_cpus
                    else f"the hypervisor routes the MSI to CPUs {sorted(st.msi.routed)}, "
                         f"Linux recorded {sorted(st.msi.affinity)}")
-QUIET = Invariant("no error logged during hibernation", lambda st: "an error was logged "
-                  "during hibernation: " + st.errors_in_hibernation[0]
-                  if st.errors_in_hibernation else None, severity="warning")
+QUIET = Invariant("no error logged during hibernation", lambda st: "during hibernation "
+                  + st.errors_in_hibernation[0] if st.errors_in_hibernation else None,
+                  severity="warning")
 ERROR_LOGGED = Invariant("failure logged", lambda st: None if st.errors else
                          "the failed hypercall was not logged", severity="warning")
 
@@ -139,36 +152,38 @@ def _resume(st):
 
 
 SCENARIOS = [
-    Scenario("first-activation", "first activation: the hypercall succeeds",
+    Scenario("first-activation", "the first activation, when the hypercall succeeds",
              lambda: system(masked=True, affinity={1}),
              [UNMASK], [UNMASKED, ROUTED], [UNLOCKED]),
-    Scenario("affinity-change", "affinity change at run time",
+    Scenario("affinity-change", "an affinity change at run time",
              lambda: system(masked=False, affinity={0}, routed={0}),
              [Event("hv_set_affinity() records CPUs {2,3}",
                     lambda st: setattr(st.msi, "affinity", frozenset({2, 3}))), UNMASK],
              [UNMASKED, ROUTED], [UNLOCKED]),
-    Scenario("hibernation", "hibernation: the retarget hypercall fails with "
-             "HV_STATUS_INVALID_PARAMETER while CPUs go offline",
+    Scenario("hibernation", "hibernation, when CPUs go offline after hv_pci_suspend() "
+             "closed the channel and hv_do_hypercall() fails with "
+             "HV_STATUS_INVALID_PARAMETER",
              lambda: system(masked=False, affinity={0, 1, 2, 3}, routed={0, 1, 2, 3}),
              [Event("hv_pci_suspend(): hbus->state = hv_pcibus_removing, channel closed",
                     _suspend),
               Event("CPUs 1-3 go offline: migrate_one_irq() masks the MSI and "
                     "hv_set_affinity() records CPU 0", _cpus_offline),
-              Call(lambda st: [st.irq_data], "hv_irq_unmask(data) runs, the hypercall "
-                   "fails with 0x5"),
+              Call(lambda st: [st.irq_data], "hv_irq_unmask(data) runs, hv_do_hypercall() "
+                   "fails with HV_STATUS_INVALID_PARAMETER"),
               Event("resume: hv_pci_resume() -> hv_pci_restore_msi_state() re-targets "
                     "every MSI that is not masked", _resume)],
              [UNMASKED, ROUTED, QUIET], [UNLOCKED]),
-    Scenario("removal-before-init", "the device goes away before the driver finished "
-             "initialising: the hypercall fails with 0x5, the bus is not being removed",
+    Scenario("removal-before-init", "an early removal (the device goes before the bus is "
+             "installed), when hv_do_hypercall() fails with HV_STATUS_INVALID_PARAMETER while "
+             "hbus->state == hv_pcibus_probed",
              lambda: system(masked=True, affinity={1}, state=PROBED,
                             status=HV_STATUS_INVALID_PARAMETER),
              [UNMASK], [UNMASKED, ERROR_LOGGED], [UNLOCKED]),
-    Scenario("protocol-and-allocation", "protocol below and at/above 1.2, cpumask "
-             "allocation and vp set conversion failing or not (explored)",
+    Scenario("protocol-and-allocation", "every protocol version, with "
+             "alloc_cpumask_var() and cpumask_to_vpset() failing or not",
              lambda: system(masked=True, affinity={1}, protocol=None, alloc_ok=None,
                             nr_bank=None),
              [UNMASK], [UNMASKED], [UNLOCKED]),
 ]
 
-MODEL = Model("hv_irq_unmask", STUBS, SCENARIOS)
+MODEL = Model("hv_irq_unmask", STUBS, SCENARIOS, terms=TERMS, enums=ENUMS)
