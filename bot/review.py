@@ -53,6 +53,8 @@ def _texts(images: PatchImages | None) -> set[str]:
 
 def _release(cache: dict[Any, Any], images: PatchImages | None, uses: Counter[str]) -> None:
     """Drop the parses (trees, graphs) of texts no later patch reads: memory stays flat."""
+    if images is None:
+        return
     from bot.c.parse import release_parse
 
     for text in _texts(images):

@@ -14,11 +14,14 @@ it, and one summary finding says what changed.
 
 from __future__ import annotations
 
-from bot.c.parse import CSource, cached_parse, functions_touched
+from typing import TYPE_CHECKING
+
 from bot.checks.context import PatchContext, make_finding
-from bot.model.load import load_model
-from bot.model.scenario import Breach, Outcome, run_scenario
 from bot.series import Finding, Location
+
+if TYPE_CHECKING:  # the C front end and the interpreter are imported once a rule runs
+    from bot.c.parse import CSource
+    from bot.model.scenario import Breach, Outcome
 
 NEEDS_TREE = True
 MAX_TRACE = 14
@@ -35,6 +38,9 @@ def validate(rule) -> str | None:
 
 
 def outcomes(rule, src: CSource) -> dict[str, Outcome]:
+    from bot.model.load import load_model
+    from bot.model.scenario import run_scenario
+
     model = load_model((rule.pack.folder / rule.params["model"]).resolve())
     shown = tuple(rule.params.get("show", []))
     return {s.id: run_scenario(model, src, s, shown) for s in model.scenarios}
@@ -120,6 +126,8 @@ def _summary(before: dict[str, Outcome], after: dict[str, Outcome]) -> str:
 
 
 def check(rule, ctx: PatchContext) -> list[Finding]:
+    from bot.c.parse import cached_parse, functions_touched
+
     name = rule.params["function"]
     found: list[Finding] = []
     for fd in ctx.patch.files:
@@ -138,6 +146,8 @@ def check(rule, ctx: PatchContext) -> list[Finding]:
 
 def check_source(rule, text: str, path: str) -> list[Finding]:
     """Scenario failures of the function in a whole file (rule examples)."""
+    from bot.c.parse import CSource
+
     src = CSource(text)
     if src.function(rule.params["function"]) is None:
         return []

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.c.paths import must_call
 from bot.checks.context import PatchContext
-from bot.checks.pathrule import check_file, check_touched
 from bot.series import Finding
 
 NEEDS_TREE = True
@@ -27,12 +25,18 @@ def validate(rule) -> str | None:
 
 
 def analysis(rule):
+    from bot.c.paths import must_call  # the C front end only once a rule runs
+
     return partial(must_call, callee=rule.params["callee"])
 
 
 def check(rule, ctx: PatchContext) -> list[Finding]:
+    from bot.checks.pathrule import check_touched
+
     return check_touched(rule, ctx, analysis(rule))
 
 
 def check_source(rule, text: str, path: str) -> list[Finding]:
+    from bot.checks.pathrule import check_file
+
     return check_file(rule, text, path, analysis(rule))

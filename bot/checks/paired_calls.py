@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.c.paths import paired
 from bot.checks.context import PatchContext
-from bot.checks.pathrule import check_file, check_touched
 from bot.series import Finding
 
 NEEDS_TREE = True
@@ -41,14 +39,20 @@ def validate(rule) -> str | None:
 
 
 def analysis(rule):
+    from bot.c.paths import paired  # the C front end only once a rule runs
+
     return partial(paired, acquires=set(_names(rule.params["acquire"])),
                    releases=set(_names(rule.params["release"])),
                    returns=rule.params.get("returns", "void"))
 
 
 def check(rule, ctx: PatchContext) -> list[Finding]:
+    from bot.checks.pathrule import check_touched
+
     return check_touched(rule, ctx, analysis(rule))
 
 
 def check_source(rule, text: str, path: str) -> list[Finding]:
+    from bot.checks.pathrule import check_file
+
     return check_file(rule, text, path, analysis(rule))

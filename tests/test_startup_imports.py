@@ -1,0 +1,48 @@
+"""One patch at a time (``review``, b4's per-patch ``b4-check``) pays for every
+import: a command loads only what its input needs."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pci-hyperv"
+OTHER_COMMANDS = {"bot.commands.watch", "bot.commands.history", "bot.commands.action",
+                  "bot.commands.paths", "bot.commands.b4_check", "bot.commands.rules"}
+NETWORK_AND_GIT = {"pygit2", "requests", "b4", "liblore"}
+C_AND_MODEL = {"tree_sitter", "bot.c.parse", "bot.c.cfg", "bot.c.paths", "bot.model.interp"}
+
+
+def imported(argv: list[str], cache: Path) -> set[str]:
+    """The modules loaded by one ``lorebot ARGV`` in a fresh interpreter (rule cache warm)."""
+    code = ("import sys\nfrom bot.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(' '.join(sys.modules))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    for _ in range(2):  # the first run fills the rule cache
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True)
+    return set(out.stderr.split())
+
+
+def test_review_without_a_tree_loads_neither_the_c_front_end_nor_git(tmp_path):
+    mods = imported(["review", "--mbox", str(FIXTURES / "v2.mbox")], tmp_path)
+    assert "bot.commands.review" in mods and "bot.checks.log_content" in mods
+    assert not mods & (C_AND_MODEL | NETWORK_AND_GIT | OTHER_COMMANDS | {"tomllib"})
+
+
+def test_review_with_a_tree_loads_the_c_front_end_and_the_model_but_no_network(tmp_path):
+    mods = imported(["review", "--mbox", str(FIXTURES / "v2.mbox"), "--tree",
+                     str(FIXTURES / "base")], tmp_path)
+    assert mods >= C_AND_MODEL
+    assert not mods & (NETWORK_AND_GIT | OTHER_COMMANDS | {"tomllib", "json"})
+
+
+@pytest.mark.parametrize("argv, others", [(["rules"], OTHER_COMMANDS - {"bot.commands.rules"}),
+                                          (["review", "--help"], OTHER_COMMANDS),
+                                          (["--help"], set())])
+def test_listing_and_help_load_no_analysis(tmp_path, argv, others):
+    mods = imported(argv, tmp_path)
+    assert not mods & (C_AND_MODEL | NETWORK_AND_GIT | others | {"bot.model.scenario", "email"})
