@@ -13,7 +13,7 @@ from typing import Any
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
 from bot.series import SEVERITIES, Finding, Series, severity_rank
-from bot.tree import BaseTree, PatchImages, series_images
+from bot.tree import BaseTree, MovedHunk, PatchImages, series_images
 
 
 @dataclass
@@ -33,6 +33,10 @@ class Review:
         """How many active findings of each severity."""
         active = self.active()
         return {s: sum(1 for f in active if f.severity == s) for s in SEVERITIES}
+
+    def moved_hunks(self) -> list[MovedHunk]:
+        """Hunks that applied away from their stated line or with fuzz (every report says so)."""
+        return [m for images in self.images or [] for m in images.moved]
 
     def fails(self, fail_on: str) -> bool:
         if fail_on == "never":
@@ -81,7 +85,9 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
                                   "reviewed there")
             continue
         patch_images = images[number] if images is not None else None
-        ctx = PatchContext(series, patch, patch_images, repo, cache)
+        # Rules see the hunks where they applied, so their lines are the file's.
+        placed = patch_images.patch if patch_images is not None else None
+        ctx = PatchContext(series, placed or patch, patch_images, repo, cache)
         if patch_images is not None:
             review.skipped.extend(f"patch {patch.index}: {path}: {why}; code rules skipped"
                                   for path, why in patch_images.skipped.items())

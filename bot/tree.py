@@ -1,20 +1,29 @@
 """Pre- and post-image of every file a series touches.
 
 The base comes from a kernel git repository (pygit2: the blob named on the
-diff's ``index`` line, else the file at ``base-commit:`` or the range base) or
-from a plain folder. Patches are applied in order, so patch N sees the files as
-patches 1..N-1 left them. A file whose base cannot be found is skipped with a
-reason; a hunk that does not apply is an error.
+diff's ``index`` line, else the file at a base commit) or from a plain folder.
+Which base commit to use (``base-commit:``, a guessed one, HEAD) is
+``bot.basefind``'s job. Patches are applied in order, so patch N sees the files
+as patches 1..N-1 left them; an unchanged file's text is shared between
+patches, not copied.
+
+A pre-image is *exact* when it is the very file the diff was made against (its
+blob, or a base the user or the series named); a hunk that does not apply to it
+is an error. A fallback base (a guessed commit whose blob for this file
+differs, or HEAD) may simply be too far from the author's tree: the file is
+then skipped with the reason, and the other files and rules stand.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.errors import InputError, NotFoundError
-from bot.patchapply import apply_file_diff
+from bot.errors import InputError, NotFoundError, PatchApplyError
+from bot.patchapply import Placement, apply_file_diff
+from bot.repository import open_repository
 from bot.series import FileDiff, Patch, Series
 
 
@@ -28,10 +37,33 @@ class FileImages:
     post: str | None
 
 
+@dataclass(frozen=True)
+class MovedHunk:
+    """A hunk that did not apply at its stated line, or only with fuzz."""
+
+    patch: int
+    file: str
+    placement: Placement
+
+    def describe(self) -> str:
+        p = self.placement
+        fuzz = f", fuzz {p.fuzz}" if p.fuzz else ""
+        return (f"patch {self.patch}: hunk {p.hunk} of {self.file} applied at line {p.line} "
+                f"(offset {p.offset:+d} lines{fuzz})")
+
+
 @dataclass
 class PatchImages:
     files: dict[str, FileImages] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why no images
+    moved: list[MovedHunk] = field(default_factory=list)
+    patch: Patch | None = None  # the patch with its hunks where they applied (real lines)
+
+
+@dataclass(frozen=True)
+class PreImage:
+    text: str
+    exact: bool  # the file the diff was made against, not a fallback's version of it
 
 
 class BaseTree(Protocol):
@@ -39,7 +71,7 @@ class BaseTree(Protocol):
 
     description: str
 
-    def read(self, path: str, blob: str | None) -> str | None:
+    def read(self, path: str, blob: str | None) -> PreImage | None:
         """The file's text, None if the base does not have it."""
 
 
@@ -48,7 +80,7 @@ def decode_source(data: bytes) -> str:
 
 
 class FolderTree:
-    """A plain checkout (or an extracted tarball) as the base."""
+    """A plain checkout (or an extracted tarball) as the base: what the user says it is."""
 
     def __init__(self, root: Path):
         if not root.is_dir():
@@ -56,103 +88,134 @@ class FolderTree:
         self.root = root
         self.description = f"folder {root}"
 
-    def read(self, path: str, blob: str | None) -> str | None:
+    def read(self, path: str, blob: str | None) -> PreImage | None:
         target = (self.root / path).resolve()
         if not target.is_relative_to(self.root.resolve()) or not target.is_file():
             return None
-        return decode_source(target.read_bytes())
+        return PreImage(decode_source(target.read_bytes()), exact=True)
+
+
+def resolve_commit(repo, rev: str):
+    """The commit ``rev`` names in ``repo``, or None."""
+    import pygit2
+
+    try:
+        return repo.revparse_single(rev).peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
 
 
 class RepoTree:
-    """A git repository: blobs by abbreviated id, or files at a base revision."""
+    """A git repository: blobs by abbreviated id, else files at a base commit.
 
-    def __init__(self, repo_path: Path, base: str | None = None):
-        import pygit2
+    ``exact_base`` says whether the base commit is the one the diffs were made
+    against (``base-commit:``, a range's base) or a fallback (guessed, HEAD).
+    """
 
-        try:
-            self.repo = pygit2.Repository(str(repo_path))
-        except (pygit2.GitError, KeyError) as exc:
-            raise InputError(f"--repo {repo_path}: not a git repository ({exc})") from None
+    def __init__(self, repo_path: Path, base: str | None = None, *, exact_base: bool = True,
+                 repo=None):
+        self.repo = repo if repo is not None else open_repository(repo_path)
         self.base_tree = None
+        self.exact_base = exact_base
         self.description = f"repository {repo_path}"
         if base:
-            try:
-                commit = self.repo.revparse_single(base).peel(pygit2.Commit)
-            except (KeyError, ValueError, pygit2.GitError):
-                raise NotFoundError(f"base {base} not found in {repo_path}") from None
+            commit = resolve_commit(self.repo, base)
+            if commit is None:
+                raise NotFoundError(f"base {base} not found in {repo_path}")
             self.base_tree = commit.tree
             self.description += f" at {str(commit.id)[:12]}"
 
-    @classmethod
-    def at_series_base(cls, repo_path: Path, base_commit: str | None) -> RepoTree:
-        """The repository at the series' ``base-commit:``, or by blob ids if it lacks it.
-
-        Posted series often name a base from the author's tree (linux-next, a
-        topic branch); the blobs on the ``index`` lines usually exist anyway.
-        """
-        try:
-            return cls(repo_path, base_commit)
-        except NotFoundError:
-            tree = cls(repo_path)
-            tree.description += f" (without base-commit {base_commit[:12]})"
-            return tree
-
-    def read(self, path: str, blob: str | None) -> str | None:
+    def blob(self, blob: str | None) -> str | None:
         import pygit2
 
-        if blob and set(blob) != {"0"}:
-            try:
-                obj = self.repo.revparse_single(blob)
-                if isinstance(obj, pygit2.Blob):
-                    return decode_source(obj.data)
-            except (KeyError, ValueError, pygit2.GitError):
-                pass
-        if self.base_tree is not None:
-            try:
-                entry = self.base_tree[path]
-            except KeyError:
-                return None
-            obj = self.repo[entry.id]
-            return decode_source(obj.data) if isinstance(obj, pygit2.Blob) else None
-        return None
+        if not blob or set(blob) == {"0"}:
+            return None
+        try:
+            obj = self.repo.revparse_single(blob)
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return decode_source(obj.data) if isinstance(obj, pygit2.Blob) else None
+
+    def read(self, path: str, blob: str | None) -> PreImage | None:
+        import pygit2
+
+        text = self.blob(blob)
+        if text is not None:
+            return PreImage(text, exact=True)
+        if self.base_tree is None:
+            return None
+        try:
+            entry = self.base_tree[path]
+        except KeyError:
+            return None
+        obj = self.repo[entry.id]
+        if not isinstance(obj, pygit2.Blob):
+            return None
+        exact = self.exact_base or bool(blob and str(entry.id).startswith(blob))
+        return PreImage(decode_source(obj.data), exact)
 
 
 def _where(patch: Patch, total: int) -> str:
     return f"patch {patch.index}/{total} ({patch.log.subject})"
 
 
+@dataclass
+class _Applied:
+    images: FileImages
+    diff: FileDiff  # with the hunks where they applied
+    placements: list[Placement]
+
+
 def _images_for(fd: FileDiff, current: dict[str, str | None], base: BaseTree,
-                where: str) -> FileImages | str:
+                where: str) -> _Applied | str:
     """Images of one file diff, or the reason there are none."""
     if fd.binary:
         return "binary diff"
     if fd.old_path is None:
-        pre = None
+        pre = PreImage("", exact=True)
     elif fd.old_path in current:
-        pre = current[fd.old_path]
+        text = current[fd.old_path]
+        pre = PreImage(text or "", exact=True)  # as the previous patch left it
     else:
         pre = base.read(fd.old_path, fd.old_blob)
         if pre is None:
             blob = f" (blob {fd.old_blob})" if fd.old_blob else ""
             return f"{fd.old_path}{blob} not found in {base.description}"
-    post = None if fd.new_path is None else apply_file_diff(pre or "", fd, where)
-    return FileImages(fd.path, fd.old_path, pre, post)
+    pre_text = None if fd.old_path is None else pre.text
+    if fd.new_path is None:
+        return _Applied(FileImages(fd.path, fd.old_path, pre_text, None), fd, [])
+    try:
+        applied = apply_file_diff(pre.text, fd, where)
+    except PatchApplyError as exc:
+        if pre.exact:
+            raise
+        return f"{exc}, on a fallback base (not the author's)"
+    placed = fd if applied.hunks == fd.hunks else dataclasses.replace(fd, hunks=applied.hunks)
+    return _Applied(FileImages(fd.path, fd.old_path, pre_text, applied.text), placed,
+                    applied.placements)
 
 
 def series_images(series: Series, base: BaseTree) -> list[PatchImages]:
-    """For each patch in order, the images of the files it touches."""
+    """For each patch in order, the images of the files it touches and where hunks moved."""
     current: dict[str, str | None] = {}
     result = []
     for patch in series.patches:
         images = PatchImages()
+        placed_files = []
         for fd in patch.files:
             got = _images_for(fd, current, base, _where(patch, series.total))
             if isinstance(got, str):
                 images.skipped[fd.path] = got
+                placed_files.append(fd)
                 continue
-            images.files[fd.path] = got
+            images.files[fd.path] = got.images
+            images.moved += [MovedHunk(patch.index, fd.path, p) for p in got.placements
+                             if p.moved]
+            placed_files.append(got.diff)
             if fd.rename and fd.old_path:
                 current[fd.old_path] = None
-            current[fd.path] = got.post
+            current[fd.path] = got.images.post
+        same = all(a is b for a, b in zip(placed_files, patch.files, strict=True))
+        images.patch = patch if same else dataclasses.replace(patch, files=placed_files)
         result.append(images)
     return result

@@ -263,16 +263,10 @@ class Watcher:
                                     f"{counts['warning']} warning, replies: {sent}")
 
     def review(self, series):
-        from bot.review import review_series
-        from bot.tree import FolderTree, RepoTree
+        from bot.request import Request, review_request
 
-        base = repo = None
-        if self.config.repo:
-            base = RepoTree.at_series_base(self.config.repo, series.base_commit)
-            repo = base.repo
-        elif self.config.tree:
-            base = FolderTree(self.config.tree)
-        return review_series(series, self.rules, base, repo)
+        return review_request(Request(series=series, repo=self.config.repo,
+                                      tree=self.config.tree), self.rules)
 
     def deliver(self, review, key: tuple[str, int]) -> int:
         """Write each reply to the outbox and send it by SMTP, each at most once per patch."""

@@ -1,6 +1,6 @@
 """The sdist and the wheel carry the rule packs and models: an installed lorebot reviews alone.
 
-Built offline from the tracked files (sdist, then the wheel from the unpacked
+Built offline from the files git tracks or would track (sdist, then the wheel from the unpacked
 sdist, as `python -m build` does), installed into a fresh venv, and run from
 another folder with no source tree in sight. The fresh venv sees the project
 venv's dependencies through a .pth line (no index, no network); lorebot itself
@@ -31,7 +31,8 @@ def run(*args, cwd, env=None, timeout=300):
 
 
 def tracked_files() -> list[str]:
-    proc = run("git", "ls-files", "-z", cwd=ROOT, timeout=60)
+    proc = run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT,
+               timeout=60)
     if proc.returncode != 0:
         pytest.skip(f"not a git checkout: {proc.stderr.strip()}")
     return [p for p in proc.stdout.split("\0") if p and (ROOT / p).is_file()]
@@ -39,7 +40,7 @@ def tracked_files() -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """(sdist, wheel) built from a copy of the tracked files."""
+    """(sdist, wheel) built from a copy of the source files (not what .gitignore leaves out)."""
     tmp = tmp_path_factory.mktemp("pkg")
     src = tmp / "src"
     for name in tracked_files():

@@ -5,6 +5,7 @@ import pytest
 from kernel_repo import FIXTURES, HV_FILE, build_kernel_repo
 from mails import BASE_DEMO, DIFF, mbox, patch_mail, write
 
+from bot.basefind import find_base
 from bot.errors import NotFoundError, PatchApplyError
 from bot.source.mbox import read_series
 from bot.tree import FolderTree, RepoTree, series_images
@@ -32,10 +33,13 @@ def test_unknown_base(tmp_path):
     with pytest.raises(NotFoundError):
         RepoTree(tmp_path, "deadbeefdeadbeef")
     # A posted series' base-commit our tree lacks: the index lines' blobs still serve.
-    tree = RepoTree.at_series_base(tmp_path, "deadbeefdeadbeef")
-    assert "without base-commit deadbeefdead" in tree.description
-    images = series_images(read_series(FIXTURES / "v2.mbox"), tree)[0]
+    series = read_series(FIXTURES / "v2.mbox")
+    series.patches[0].log.base_commit = "deadbeefdeadbeef"
+    tree = find_base(tmp_path, series)
+    assert tree.description.endswith("the blobs named on the index lines (all 1 found)")
+    images = series_images(series, tree)[0]
     assert images.files[HV_FILE].post == (FIXTURES / "src" / "v2.c").read_text()
+    assert not images.moved and images.patch is series.patches[0]
 
 
 def test_folder_and_cumulative_series(tmp_path):
@@ -63,8 +67,18 @@ def test_offset_hunks_apply_and_bad_ones_are_named(tmp_path):
     mail = write(tmp_path / "p.eml", patch_mail())
     post = series_images(read_series(mail), FolderTree(tmp_path))[0].files["lib/demo.c"].post
     assert post.endswith("\treturn x + 1;\n}\n/* end */\n")
+    (moved,) = series_images(read_series(mail), FolderTree(tmp_path))[0].moved
+    assert moved.describe() == "patch 1: hunk 1 of lib/demo.c applied at line 3 (offset +2 lines)"
+    # Context that differs near the ends is fuzz, as GNU patch allows; a removed line is not.
     write(tmp_path / "lib" / "demo.c", BASE_DEMO.replace("{", "{ /* changed */"))
-    with pytest.raises(PatchApplyError, match=r"patch 1/1 .*lib/demo.c: hunk #1"):
+    fuzzy = series_images(read_series(mail), FolderTree(tmp_path))[0]
+    assert fuzzy.files["lib/demo.c"].post == BASE_DEMO.replace("{", "{ /* changed */").replace(
+        "x;", "x + 1;")
+    assert [m.describe() for m in fuzzy.moved] == [
+        "patch 1: hunk 1 of lib/demo.c applied at line 1 (offset +0 lines, fuzz 2)"]
+    write(tmp_path / "lib" / "demo.c", BASE_DEMO.replace("x;", "y;"))
+    with pytest.raises(PatchApplyError, match=r"patch 1/1 .*lib/demo.c: hunk #1 .* does not "
+                       r"apply: .*'return x;'"):
         series_images(read_series(mail), FolderTree(tmp_path))
 
 
@@ -84,4 +98,4 @@ def test_repo_blob_lookup_uses_real_objects(tmp_path):
     build_kernel_repo(tmp_path)
     repo = pygit2.Repository(str(tmp_path))
     blob = repo.revparse_single(f"HEAD:{HV_FILE}")
-    assert RepoTree(tmp_path).read(HV_FILE, str(blob.id)[:7]) == blob.data.decode()
+    assert RepoTree(tmp_path).read(HV_FILE, str(blob.id)[:7]).text == blob.data.decode()

@@ -13,9 +13,14 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import EXIT_FINDINGS, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from bot.request import Request
 
 HELP = "run as the GitHub Action (inputs from INPUT_* environment variables)"
 
@@ -52,20 +57,35 @@ def default_range() -> str:
     raise InputError("no range input and no pull request event to take base..head from")
 
 
-def review_args(workspace: Path) -> argparse.Namespace:
-    """The same options `lorebot review` would get."""
+@dataclass
+class ActionInputs:
+    """The action's inputs (action.yml), read from INPUT_*."""
+
+    request: Request
+    rules: list[Path] | None
+    fail_on: str
+    format: str
+
+
+def read_inputs(workspace: Path) -> ActionInputs:
+    """The inputs as a review request: a posted series, or the pull request's range."""
+    from bot.checks import default_rules_dir
+    from bot.report import FORMATS
+    from bot.request import Request
+
     message_id, mbox, rng = (action_input(n) for n in ("message-id", "mbox", "range"))
     if not (message_id or mbox):
         rng = rng or default_range()
-    rules = [Path(p) if Path(p).is_absolute() else workspace / p
-             for p in action_input("rules").split()]
-    from bot.checks import default_rules_dir
-
-    return argparse.Namespace(
-        target=message_id or None, mbox=(workspace / mbox) if mbox else None,
-        range=rng or None, repo=workspace if rng else None, tree=None, version=None,
-        fail_on=action_input("fail-on", "error"), format=action_input("format", "text"),
-        rules=[default_rules_dir(), *rules] if rules else None, patchwork_url=None)
+    fail_on, fmt = action_input("fail-on", "error"), action_input("format", "text")
+    if fail_on not in ("error", "warning", "never"):
+        raise InputError(f"fail-on must be error, warning or never, not {fail_on}")
+    if fmt not in FORMATS:
+        raise InputError(f"format must be one of {', '.join(sorted(FORMATS))}")
+    extra = [workspace / p for p in action_input("rules").split()]
+    request = Request(message_id=message_id or None, mbox=(workspace / mbox) if mbox else None,
+                      range=rng or None, repo=workspace if rng else None)
+    return ActionInputs(request, [default_rules_dir(), *extra] if extra else None, fail_on,
+                        fmt)
 
 
 def _append(path_var: str, text: str) -> None:
@@ -77,23 +97,15 @@ def _append(path_var: str, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.checks import load_rules
-    from bot.commands.review import load_series, open_base
-    from bot.report import FORMATS, render
+    from bot.report import render
     from bot.report.github import annotations
     from bot.report.github import render as summary
     from bot.report.sarif import render as sarif
-    from bot.review import review_series
+    from bot.request import review_request
 
     workspace = args.workspace or Path(os.environ.get("GITHUB_WORKSPACE", "."))
-    options = review_args(workspace.resolve())
-    if options.fail_on not in ("error", "warning", "never"):
-        raise InputError(f"fail-on must be error, warning or never, not {options.fail_on}")
-    if options.format not in FORMATS:
-        raise InputError(f"format must be one of {', '.join(sorted(FORMATS))}")
-    rules = load_rules(options.rules)
-    series = load_series(options)
-    base, repo = open_base(options, series)
-    review = review_series(series, rules, base, repo)
+    options = read_inputs(workspace.resolve())
+    review = review_request(options.request, load_rules(options.rules))
     sys.stdout.write(render(review, options.format))
     for line in annotations(review):
         print(line)

@@ -52,56 +52,20 @@ def post_to_patchwork(review, url: str) -> None:
     PatchworkClient(url, token).post(checks(review))
 
 
-def load_series(args: argparse.Namespace):
-    sources = [s for s in (args.target, args.mbox, args.range) if s]
-    if len(sources) != 1:
-        raise InputError("give exactly one of MESSAGE-ID, --mbox or --range")
-    if args.range:
-        if not args.repo:
-            raise InputError("--range needs --repo, the repository holding the commits")
-        from bot.source.gitrange import read_range
+def request_of(args: argparse.Namespace):
+    """What the options name, for ``bot.request``."""
+    from bot.request import Request
 
-        return read_range(args.repo, args.range)
-    if args.mbox:
-        from bot.source.mbox import read_series
-
-        return read_series(args.mbox, args.version)
-    from bot.source.lore import lore_series
-
-    return lore_series(args.target, args.version)
-
-
-def open_base(args: argparse.Namespace, series):
-    """The base tree and the pygit2 repository (if any) that --repo/--tree name."""
-    if args.repo and args.tree:
-        raise InputError("give --repo or --tree, not both")
-    if args.tree:
-        if args.range:
-            raise InputError("--range takes its base from --repo, not --tree")
-        from bot.tree import FolderTree
-
-        return FolderTree(args.tree), None
-    if args.repo:
-        from bot.source.gitrange import split_range
-        from bot.tree import RepoTree
-
-        if args.range:
-            tree = RepoTree(args.repo, split_range(args.range)[0])
-        else:
-            tree = RepoTree.at_series_base(args.repo, series.base_commit)
-        return tree, tree.repo
-    return None, None
+    return Request(message_id=args.target, mbox=args.mbox, range=args.range, repo=args.repo,
+                   tree=args.tree, version=args.version)
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.checks import load_rules
     from bot.report import RenderOptions, render
-    from bot.review import review_series
+    from bot.request import review_request
 
-    rules = load_rules(args.rules)
-    series = load_series(args)
-    base, repo = open_base(args, series)
-    review = review_series(series, rules, base, repo)
+    review = review_request(request_of(args), load_rules(args.rules))
     sys.stdout.write(render(review, args.format,
                             RenderOptions(args.verbose, args.reply_on_pass)))
     if args.patchwork_url:

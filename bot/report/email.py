@@ -192,6 +192,11 @@ def body_for(patch: Patch | None, message: Message, findings: list[Finding], rev
     if not said:
         out += ["lorebot found no problems in this patch"
                 + (f" ({len(fixed)} fixed)." if fixed else "."), ""]
+    moved = [m for m in review.moved_hunks() if patch is not None and m.patch == patch.index]
+    if moved:
+        out += _wrap("The diff's line numbers are off here; the line numbers above are "
+                     "the file's:")
+        out += [w for m in moved for w in _wrap(f"- {m.describe()}", "  ")] + [""]
     packs = sorted({r.pack.name for r in review.rules})
     out += ["-- ", f"lorebot {__version__}, an automated review"
             + (f" (rule packs: {', '.join(packs)})." if packs else "."),

@@ -57,6 +57,8 @@ def render(review, options: RenderOptions = DEFAULT) -> str:
     out = [f"## lorebot review: {_cell(series.subject)}", "",
            f"{len(series.patches)} patch(es) from {series.source or 'input'}; base: "
            f"{review.base or 'none (commit-log rules only)'}.", "",
+           *[f"- {_cell(m.describe())}" for m in review.moved_hunks()],
+           *([""] if review.moved_hunks() else []),
            f"**{counts['error']} error(s), {counts['warning']} warning(s), "
            f"{counts['info']} note(s)**" + (f"; {len(fixed)} fixed by the series" if fixed
                                              else ""), ""]

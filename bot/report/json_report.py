@@ -28,6 +28,10 @@ def review_dict(review) -> dict:
                              for i, v in sorted(series.carried.items())],
         },
         "base": review.base,
+        "hunks_moved": [{"patch": m.patch, "file": m.file, "hunk": m.placement.hunk,
+                         "stated_line": m.placement.stated, "line": m.placement.line,
+                         "offset": m.placement.offset, "fuzz": m.placement.fuzz}
+                        for m in review.moved_hunks()],
         "patches": [
             {"index": p.index, "subject": p.subject, "message_id": p.message.message_id,
              "author": p.message.author}

@@ -69,6 +69,8 @@ def sarif_document(review) -> dict:
                 "version": review.series.version,
                 "fixedBySeries": sum(1 for f in review.findings if not f.active),
                 "skipped": review.skipped,
+                "base": review.base,
+                "hunksMoved": [m.describe() for m in review.moved_hunks()],
             },
         }],
     }

@@ -36,7 +36,8 @@ def render(review, options: RenderOptions = DEFAULT) -> str:
     series = review.series
     lines = [f"lorebot review: {series.subject}",
              f"  v{series.version}, {len(series.patches)} patch(es), <{series.message_id}>",
-             f"  base: {review.base or 'none (commit-log rules only)'}", ""]
+             f"  base: {review.base or 'none (commit-log rules only)'}"]
+    lines += [f"  {moved.describe()}" for moved in review.moved_hunks()] + [""]
     by_patch: dict[int | None, list[Finding]] = {}
     for f in review.findings:
         by_patch.setdefault(f.patch, []).append(f)

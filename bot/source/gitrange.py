@@ -69,12 +69,9 @@ def commit_message(repo, commit, index: int, total: int) -> Message:
 
 def read_range(repo_path: Path, spec: str) -> Series:
     """The commits of ``spec`` in the repository at ``repo_path`` as one series."""
-    import pygit2
+    from bot.repository import open_repository
 
-    try:
-        repo = pygit2.Repository(str(repo_path))
-    except (pygit2.GitError, KeyError):
-        raise InputError(f"--repo {repo_path}: not a git repository") from None
+    repo = open_repository(repo_path)
     commits = range_commits(repo, spec)
     if not commits:
         raise InputError(f"--range {spec}: no commits (other than merges) in the range")

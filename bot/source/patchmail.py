@@ -22,6 +22,7 @@ _COUNTER = re.compile(r"^(\d+)/(\d+)$")
 _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null))", re.MULTILINE)
 _BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,40})\s*$", re.MULTILINE)
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s*(.*)$")
+_HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
 _KNOWN_TRAILERS = {"fixes", "link", "cc", "closes", "buglink", "bug", "message-id", "reported",
                    "signed-off-by"}
@@ -124,6 +125,11 @@ def parse_diff(diff: str, where: str) -> list[FileDiff]:
     if not diff.strip():
         return []
     text = _BASE_COMMIT.split(diff)[0] if "base-commit:" in diff else diff
+    # unidiff skips a header it cannot read (and the hunk with it): refuse instead.
+    bad = next((ln for ln in text.split("\n")
+                if ln.startswith("@@") and not _HUNK_HEADER.match(ln)), None)
+    if bad is not None:
+        raise InputError(f"{where}: malformed hunk header {bad[:80]!r}")
     try:
         patchset = unidiff.PatchSet(text)
     except unidiff.UnidiffParseError as exc:
