@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
-import importlib.resources
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ def default_rules_dir() -> Path:
     env = os.environ.get("LOREBOT_RULES")
     if env:
         return Path(env)
-    package = Path(str(importlib.resources.files("bot")))
+    package = Path(__file__).resolve().parent.parent  # bot/, on disk however installed
     installed = package / "rules"
     return installed if installed.is_dir() else package.parent / "rules"
 
