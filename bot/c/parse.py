@@ -1,32 +1,34 @@
 """Parse kernel C with tree-sitter, without a preprocessor or headers.
 
-tree-sitter-c does not know kernel macros. Two rewrites keep the tree clean
-while every byte offset (and so every line number) stays where it was:
-
-- a statement-position macro followed by a body, such as
-  ``for_each_cpu_and(cpu, a, b) { ... }`` or ``list_for_each_entry(...)``, gets
-  its name replaced by ``while`` padded with spaces; ``scoped_guard(...) {`` by
-  ``if``, remembered so the control-flow graph runs its body unconditionally;
-- a macro argument that is a bare type (``container_of(p, struct foo, m)``) has
-  its ``struct`` keyword blanked, and so are attribute macros (``__init``,
-  ``__maybe_unused``, ``__iomem``...).
+The text first goes through the offset-preserving rewrites of ``bot.c.rewrite``, so
+every node's line is its line in the file. A function the parse cannot be trusted on
+says why (``CFunction.problem``): an error inside its body, or code after its closing
+brace that looks like the rest of its body (an unbalanced brace moved its end). When
+an ``#if`` splits a statement or a function header, the file is parsed once more with
+the first arm of each ``#if`` and such functions are taken from that parse
+(``CFunction.assumed`` says so).
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.series import FileDiff
+from bot.c.rewrite import Rewritten, first_arms, rewrite
 
-_BODY_MACRO = re.compile(r"(?m)^[ \t]*((?:\w*for_each\w*)|scoped_guard)\s*\(")
-_TYPE_ARG = re.compile(r"([(,]\s*)struct(\s+\w+\s*[,)])")
-_ATTRIBUTES = re.compile(r"\b(__maybe_unused|__always_unused|__init|__exit|__cold|__hot|"
-                         r"__must_check|noinline|__always_inline|notrace|__used|__iomem|"
-                         r"__user|__rcu|__percpu|__force|__ref|__noreturn)\b")
+if TYPE_CHECKING:
+    from bot.series import FileDiff
+
+_CONTAINERS = frozenset({"ERROR", "linkage_specification", "declaration_list", "preproc_if",
+                         "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"})
+_STATEMENTS = frozenset({"expression_statement", "return_statement", "if_statement",
+                         "compound_statement", "goto_statement", "labeled_statement",
+                         "while_statement", "for_statement", "do_statement",
+                         "switch_statement", "break_statement", "continue_statement",
+                         "declaration"})
+FIRST_ARMS = "the first arm of each #if"
 
 
 @cache
@@ -35,46 +37,6 @@ def _parser() -> Any:
     import tree_sitter_c
 
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
-
-
-def _close_paren(text: str, open_at: int) -> int | None:
-    depth = 0
-    for i in range(open_at, min(len(text), open_at + 4000)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
-def rewrite_macros(text: str) -> tuple[str, set[int], dict[int, str]]:
-    """(parseable text of the same length, lines whose ``if`` is an unconditional guard,
-    line -> macro name of each rewritten macro loop)."""
-    out = list(text)
-    guard_lines: set[int] = set()
-    loop_lines: dict[int, str] = {}
-    for match in _BODY_MACRO.finditer(text):
-        close = _close_paren(text, match.end() - 1)
-        if close is None:
-            continue
-        rest = text[close + 1:close + 200].lstrip()
-        if not rest or rest[0] == ";":
-            continue  # an ordinary call statement
-        name = match.group(1)
-        keyword = "if" if name == "scoped_guard" else "while"
-        start = match.start(1)
-        out[start:start + len(name)] = keyword.ljust(len(name))
-        line = text.count("\n", 0, start) + 1
-        if keyword == "if":
-            guard_lines.add(line)
-        else:
-            loop_lines[line] = name
-    rewritten = "".join(out)
-    rewritten = _TYPE_ARG.sub(lambda m: m.group(1) + "      " + m.group(2), rewritten)
-    rewritten = _ATTRIBUTES.sub(lambda m: " " * len(m.group(1)), rewritten)
-    return rewritten, guard_lines, loop_lines
 
 
 @dataclass
@@ -86,15 +48,24 @@ class CFunction:
     end_line: int
     node: Any  # the tree-sitter function_definition node
     error_lines: list[int] = field(default_factory=list)
+    boundary: str = ""  # why the parsed end of the function is in doubt
+    assumed: str = ""  # the configuration it was parsed in, when not the whole text
+    facts: Rewritten | None = None  # what the rewrites hid from its tree
+
+    @property
+    def problem(self) -> str:
+        """Why no verdict should be given on this function's tree, or ''."""
+        if self.boundary:
+            return self.boundary
+        if self.error_lines:
+            return f"{self.name}() could not be parsed at line {self.error_lines[0]}"
+        return ""
 
 
 def _declarator_name(node: Any) -> str | None:
     while node is not None:
         if node.type == "identifier":
             return node.text.decode()
-        if node.type == "function_declarator":
-            node = node.child_by_field_name("declarator")
-            continue
         node = node.child_by_field_name("declarator")
     return None
 
@@ -111,36 +82,94 @@ def _error_lines(node: Any) -> list[int]:
     return sorted(lines)
 
 
+def _top_level_items(root: Any) -> list[Any]:
+    """Definitions and stray items of the file in order, looking into #if blocks and
+    ERROR nodes (an ERROR is listed itself, then what it holds)."""
+    items = []
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        if node.type in _CONTAINERS:
+            if node.type == "ERROR":
+                items.append(node)
+            stack.extend(reversed(node.children))
+        else:
+            items.append(node)
+    return items
+
+
+def _stray_code(node: Any) -> bool:
+    """Code that belongs in a body: an indented statement or a lone ``}``."""
+    if node.type == "ERROR":
+        return node.text[:1] == b"}"
+    if node.type == "expression_statement" and node.named_child_count == 0:
+        return False  # the ";" of "};"
+    return node.type in _STATEMENTS and node.start_point[1] > 0 or node.type == "}"
+
+
+def _functions(root: Any, facts: Rewritten, assumed: str) -> list[CFunction]:
+    found: list[CFunction] = []
+    for node in _top_level_items(root):
+        if node.type == "function_definition":
+            name = _declarator_name(node.child_by_field_name("declarator"))
+            body = node.child_by_field_name("body")
+            if name and body is not None:
+                errors = _error_lines(body) if body.has_error else []
+                found.append(CFunction(name, node.start_point[0] + 1, node.end_point[0] + 1,
+                                       node, errors, assumed=assumed, facts=facts))
+                continue
+        if found and not found[-1].boundary and _stray_code(node) and \
+                found[-1].node.end_byte <= node.start_byte:
+            fn = found[-1]
+            line = node.start_point[0] + 1
+            fn.boundary = (f"{fn.name}() ends at line {fn.end_line} but line {line} after it "
+                           "looks like the rest of its body (an unbalanced brace?)")
+            fn.error_lines = sorted([*fn.error_lines, line])
+    return found
+
+
+def _merge(original: list[CFunction], variant: list[CFunction]) -> list[CFunction]:
+    """The original's sound functions, and the variant's for the regions it got wrong."""
+    good = sorted((f for f in original if not f.problem), key=lambda f: f.start_line)
+    starts = [f.start_line for f in good]
+
+    def overlaps(fn: CFunction, sound: list[CFunction], at: list[int]) -> bool:
+        i = bisect.bisect_right(at, fn.end_line) - 1
+        return i >= 0 and sound[i].end_line >= fn.start_line
+
+    added = sorted((f for f in variant if not f.problem and not overlaps(f, good, starts)),
+                   key=lambda f: f.start_line)
+    added_starts = [f.start_line for f in added]
+    kept = [f for f in original if f.problem and not overlaps(f, added, added_starts)]
+    return sorted(good + added + kept, key=lambda f: f.start_line)
+
+
 class CSource:
-    """A parsed C file: functions by name, lines of unconditional guards."""
+    """A parsed C file: its functions by name and by line, and what the rewrites hid."""
 
     def __init__(self, text: str):
         self.text = text
-        rewritten, self.guard_lines, self.macro_loops = rewrite_macros(text)
-        self.tree = _parser().parse(rewritten.encode("utf-8", errors="replace"))
+        self.data = text.encode("utf-8", errors="replace")
+        self.facts = rewrite(self.data)
+        self.tree = _parser().parse(self.facts.data)
+        self.guard_lines = self.facts.guard_lines
+        self.macro_loops = self.facts.macro_loops
         self._functions: list[CFunction] | None = None
         self.memo: dict[Any, Any] = {}  # analyses derived from this parse (constants, CFGs)
         self._start_lines: list[int] | None = None
 
     def functions(self) -> list[CFunction]:
         if self._functions is None:
-            found = []
-            stack = list(reversed(self.tree.root_node.children))
-            while stack:
-                node = stack.pop()
-                if node.type == "function_definition":
-                    name = _declarator_name(node.child_by_field_name("declarator"))
-                    if name:
-                        body = node.child_by_field_name("body")
-                        errors = _error_lines(body) if body is not None and body.has_error \
-                            else []
-                        found.append(CFunction(name, node.start_point[0] + 1,
-                                               node.end_point[0] + 1, node, errors))
-                elif node.type.startswith("preproc_") or node.type in ("ERROR",
-                                                                        "linkage_specification",
-                                                                        "declaration_list"):
-                    stack.extend(reversed(node.children))
-            self._functions = sorted(found, key=lambda f: f.start_line)
+            root = self.tree.root_node
+            found = _functions(root, self.facts, "")
+            if root.has_error and b"#" in self.data:
+                arms = first_arms(self.data)
+                if arms != self.data:
+                    facts = rewrite(arms)
+                    tree = _parser().parse(facts.data)
+                    found = _merge(found, _functions(tree.root_node, facts, FIRST_ARMS))
+                    self.facts.merge(facts)
+            self._functions = found
         return self._functions
 
     def error_lines(self) -> list[int]:
@@ -162,9 +191,6 @@ class CSource:
             self._start_lines = [f.start_line for f in self.functions()]
         return self._start_lines
 
-
-def parse_c(text: str) -> CSource:
-    return CSource(text)
 
 
 def cached_parse(cache_dict: dict, text: str) -> CSource:

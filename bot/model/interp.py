@@ -303,6 +303,9 @@ class _Run:
     def s_if_statement(self, node: Any) -> None:
         condition = node.child_by_field_name("condition")
         line = node.start_point[0] + 1
+        if node.start_byte in self.interp.src.facts.cond_guards:  # scoped_cond_guard: the
+            self.stmt(node.child_by_field_name("consequence"))  # model takes the lock
+            return
         if line in self.interp.src.guard_lines:
             self.expr(condition)
             self.stmt(node.child_by_field_name("consequence"))
