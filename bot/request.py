@@ -32,6 +32,7 @@ class Request:
     version: int | None = None  # -v N
     base: str | None = None  # a commit of ``repo`` known to be the series' base
     base_why: str = ""  # how that base is known, for the description
+    alone: bool = False  # one patch of a series, its earlier patches not applied
 
 
 @dataclass
@@ -88,6 +89,9 @@ def open_base(request: Request, series: Series) -> tuple[BaseTree | None, Any]:
     from bot.basefind import find_base
 
     tree = find_base(request.repo, series)
+    if request.alone:  # a file the earlier patches changed cannot match the base
+        tree.exact_base = False
+        tree.description += "; the series' earlier patches are not applied"
     return tree, tree.repo
 
 

@@ -4,14 +4,13 @@ import email
 import email.policy
 import json
 import mailbox
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
 import pytest
-from kernel_repo import FIXTURES, build_kernel_repo
+from kernel_repo import FIXTURES
 from mails import BASE_DEMO, patch_mail, write
 
 from bot.checks import load_rules
@@ -215,32 +214,3 @@ def test_patchwork_checks_of_the_fixtures(version, state, capsys):
 
 def test_patchwork_format_of_a_clean_patch(clean_review):
     assert {c.state for c in checks(clean_review)} == {"success"}
-
-
-# b4 review check ----------------------------------------------------------
-
-def test_b4_runs_lorebot_as_its_perpatch_check(tmp_path, monkeypatch):
-    import b4
-    from b4.review import checks as b4_checks
-
-    repo = tmp_path / "linux"
-    build_kernel_repo(repo)
-    subprocess.run(["git", "config", "b4.review-perpatch-check-cmd",
-                    f"{LOREBOT} b4-check"], cwd=repo, check=True, timeout=30)
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    b4._setup_main_config(None, str(repo))
-    perpatch, _series = b4_checks.load_check_cmds()
-    assert perpatch == [f"{LOREBOT} b4-check"]
-    results = {}
-    for version in (2, 3):
-        raw = (FIXTURES / f"v{version}.mbox").read_bytes().split(b"\n", 1)[1]
-        msg = email.message_from_bytes(raw.split(b"\nFrom mboxrd@z")[0],
-                                       policy=email.policy.EmailPolicy())
-        results.update(b4_checks.run_perpatch_checks([(str(version), msg)], perpatch,
-                                                     str(repo)))
-    (v2,) = results["2"]
-    assert v2["tool"] == "lorebot" and v2["status"] == "fail"
-    details = json.loads(v2["details"])
-    assert any("hv-unmask-every-exit" in d["description"] for d in details)
-    assert results["3"] == []
