@@ -6,14 +6,14 @@ and why. What a rule checks lives in its kind's module.
 
 from __future__ import annotations
 
-from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
 from bot.series import SEVERITIES, Finding, Series, severity_rank
-from bot.tree import BaseTree, MovedHunk, PatchImages, series_images
+from bot.tree import BaseTree, MovedHunk, PatchImages, iter_images, last_reads
 
 
 @dataclass
@@ -23,7 +23,8 @@ class Review:
     skipped: list[str] = field(default_factory=list)  # rules or files not checked, and why
     base: str | None = None  # what the pre-images came from
     rules: list[Rule] = field(default_factory=list)  # what was run (for SARIF, footers)
-    images: list[PatchImages] | None = None  # per patch, for quoting source lines
+    # per patch: where hunks moved, and the file texts its findings quote (the rest dropped)
+    images: list[PatchImages] | None = None
 
     def active(self) -> list[Finding]:
         """Findings that are still problems after the series (not the ones it fixed)."""
@@ -48,62 +49,79 @@ def _keep(rule: Rule, finding: Finding) -> bool:
     return not (rule.report == "introduced" and finding.status == "preexisting")
 
 
-def _texts(images: PatchImages | None) -> set[str]:
-    """The file texts one patch's rules may parse: its files before and after."""
-    if images is None:
-        return set()
-    return {text for f in images.files.values() for text in (f.pre, f.post) if text is not None}
-
-
-def _release(cache: dict[Any, Any], images: PatchImages | None, uses: Counter[str]) -> None:
-    """Drop the parses (trees, graphs) of texts no later patch reads: memory stays flat."""
+def _release(cache: dict[Any, Any], images: PatchImages | None, number: int,
+             last_read: dict[str, int]) -> None:
+    """Drop the parses (trees, graphs) of patch ``number``'s files that no later patch
+    reads: its pre-images, and its post-images of files the series does not touch again."""
     if images is None:
         return
     from bot.c.parse import release_parse
 
-    for text in _texts(images):
-        uses[text] -= 1
-        if not uses[text]:
-            release_parse(cache, text)
+    for path, files in images.files.items():
+        if files.pre is not None:
+            release_parse(cache, files.pre)
+        if files.post is not None and last_read[path] <= number:
+            release_parse(cache, files.post)
+
+
+def _for_quoting(images: PatchImages, findings: list[Finding]) -> PatchImages:
+    """``images`` with only the file texts ``findings`` may quote (a line outside the diff
+    is shown from them); the others are dropped, so a long series is not kept as text."""
+    wanted = {(f.file, f.image) for f in findings if f.file and f.line}
+    files = {path: dataclasses.replace(f, pre=f.pre if (path, "pre") in wanted else None,
+                                       post=f.post if (path, "post") in wanted else None)
+             for path, f in images.files.items()}
+    return dataclasses.replace(images, files=files)
+
+
+def _check_patch(review: Review, rules: list[Rule], ctx: PatchContext,
+                 skipped_rules: list[str]) -> None:
+    """Every rule that applies to ``ctx``'s patch; findings and skips go into ``review``."""
+    for rule in rules:
+        if not rule.applies_to_patch(ctx.paths):
+            continue
+        module = kind_module(rule.kind)
+        if module.NEEDS_TREE and ctx.images is None:
+            if rule.id not in skipped_rules:
+                skipped_rules.append(rule.id)
+            continue
+        with ctx.analysing(", ".join(ctx.paths)):  # a failure costs this rule its findings only
+            review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
+    for what, why in ctx.unanalysed.items():  # once, whichever rules tripped on it
+        review.skipped.append(f"patch {ctx.patch.index}: could not analyse {what}: {why}")
 
 
 def review_series(series: Series, rules: list[Rule], base: BaseTree | None = None,
                   repo: Any = None) -> Review:
-    """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images."""
-    images = series_images(series, base) if base is not None else None
+    """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images.
+
+    Patches are taken one at a time: a patch's file texts are built when its turn
+    comes, and its parses and texts are let go once no later patch or finding needs them.
+    """
+    images = iter_images(series, base) if base is not None else None
     review = Review(series, base=base.description if base else None, rules=list(rules),
-                    images=images)
+                    images=[] if images is not None else None)
     cache: dict[Any, Any] = {}
-    uses = Counter(text for number, patch in enumerate(series.patches)
-                   if images is not None and patch.index not in series.carried
-                   for text in _texts(images[number]))
+    last_read = last_reads(series)
     skipped_rules: list[str] = []
     for number, patch in enumerate(series.patches):
+        patch_images = next(images) if images is not None else None
+        first = len(review.findings)
         if patch.index in series.carried:  # a partial reroll's unchanged patch
             review.skipped.append(f"patch {patch.index}: unchanged since "
                                   f"v{series.carried[patch.index]} (partial reroll), "
                                   "reviewed there")
-            continue
-        patch_images = images[number] if images is not None else None
-        # Rules see the hunks where they applied, so their lines are the file's.
-        placed = patch_images.patch if patch_images is not None else None
-        ctx = PatchContext(series, placed or patch, patch_images, repo, cache)
-        if patch_images is not None:
-            review.skipped.extend(f"patch {patch.index}: {path}: {why}; code rules skipped"
-                                  for path, why in patch_images.skipped.items())
-        for rule in rules:
-            if not rule.applies_to_patch(ctx.paths):
-                continue
-            module = kind_module(rule.kind)
-            if module.NEEDS_TREE and patch_images is None:
-                if rule.id not in skipped_rules:
-                    skipped_rules.append(rule.id)
-                continue
-            with ctx.analysing(", ".join(ctx.paths)):  # a failure costs this rule its findings only
-                review.findings.extend(f for f in module.check(rule, ctx) if _keep(rule, f))
-        for what, why in ctx.unanalysed.items():  # once, whichever rules tripped on it
-            review.skipped.append(f"patch {patch.index}: could not analyse {what}: {why}")
-        _release(cache, patch_images, uses)
+        else:
+            if patch_images is not None:
+                review.skipped.extend(f"patch {patch.index}: {path}: {why}; code rules skipped"
+                                      for path, why in patch_images.skipped.items())
+            # Rules see the hunks where they applied, so their lines are the file's.
+            placed = patch_images.patch if patch_images is not None else None
+            _check_patch(review, rules, PatchContext(series, placed or patch, patch_images, repo,
+                                                     cache), skipped_rules)
+            _release(cache, patch_images, number, last_read)
+        if review.images is not None:
+            review.images.append(_for_quoting(patch_images, review.findings[first:]))
     if skipped_rules:
         review.skipped.append("code rules not run (no --repo or --tree to build the files "
                               "before and after): " + ", ".join(skipped_rules))

@@ -17,6 +17,7 @@ then skipped with the reason, and the other files and rules stand.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -195,11 +196,23 @@ def _images_for(fd: FileDiff, current: dict[str, str | None], base: BaseTree,
                     applied.placements)
 
 
+def last_reads(series: Series) -> dict[str, int]:
+    """Each path -> the number (0-based) of the last patch that reads or writes it."""
+    return {path: number for number, patch in enumerate(series.patches)
+            for fd in patch.files for path in (fd.old_path, fd.path) if path}
+
+
 def series_images(series: Series, base: BaseTree) -> list[PatchImages]:
     """For each patch in order, the images of the files it touches and where hunks moved."""
+    return list(iter_images(series, base))
+
+
+def iter_images(series: Series, base: BaseTree) -> Iterator[PatchImages]:
+    """``series_images`` one patch at a time, each file's latest text kept only while a
+    later patch reads it: a long series is never held as text all at once."""
+    last_read = last_reads(series)
     current: dict[str, str | None] = {}
-    result = []
-    for patch in series.patches:
+    for number, patch in enumerate(series.patches):
         images = PatchImages()
         placed_files = []
         for fd in patch.files:
@@ -217,5 +230,6 @@ def series_images(series: Series, base: BaseTree) -> list[PatchImages]:
             current[fd.path] = got.images.post
         same = all(a is b for a, b in zip(placed_files, patch.files, strict=True))
         images.patch = patch if same else dataclasses.replace(patch, files=placed_files)
-        result.append(images)
-    return result
+        for path in [p for p in current if last_read[p] <= number]:
+            del current[path]
+        yield images

@@ -2,10 +2,13 @@
 later patch reads it: every patch still gets the verdicts of its own files."""
 
 import difflib
+import re
+from pathlib import Path
 
 from mails import mbox, patch_mail, write
 
 from bot.checks import load_rules
+from bot.report import render
 from bot.review import review_series
 from bot.source.mbox import read_series
 from bot.tree import FolderTree
@@ -61,3 +64,20 @@ def test_each_patch_is_judged_on_its_own_files_after_earlier_parses_are_released
              if f.rule == "pair-spinlock-irqsave"]
     assert found == [(n, f"drivers/demo/d{n}.c", "introduced") for n in (1, 3, 5, 7, 9)] + [
         (11, "drivers/demo/d1.c", "fixed")]
+    # Kept for the report: only the texts a finding quotes (a fixed one from the pre-image).
+    kept = [(n, side) for n, images in enumerate(review.images, 1)
+            for files in images.files.values() for side in ("pre", "post")
+            if getattr(files, side) is not None]
+    assert kept == [(1, "post"), (3, "post"), (5, "post"), (7, "post"), (9, "post"),
+                    (11, "pre")]
+
+
+def test_email_still_quotes_lines_outside_the_diff_from_the_kept_text():
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "pci-hyperv"
+    review = review_series(read_series(fixtures / "v2.mbox"), load_rules(),
+                           FolderTree(fixtures / "base"))
+    mail = render(review, "email")
+    after = (fixtures / "src" / "v2.c").read_text().split("\n")
+    (quoted,) = re.findall(r"outside the diff \(pci-hyperv\.c:(\d+)\):\n(?:.*\n)*?\s+\1  (.*)",
+                           mail)
+    assert after[int(quoted[0]) - 1].expandtabs(8).strip() == quoted[1].strip()
