@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 
 from bot.c.cfg import build_cfg
-from bot.c.parse import FIRST_ARMS, CSource
+from bot.c.parse import ONE_CONFIGURATION, CSource
 from bot.c.paths import must_call
 from bot.checks.pathrule import verdict
 
@@ -125,6 +125,27 @@ int f(struct d *d)
 	}
 	return 0;
 }""",
+    "scoped_cond_guard with a one-statement body": """
+int f(struct d *d)
+{
+	scoped_cond_guard(mutex_intr, return -EINTR, lock_of(d))/*X*/
+		return unmask(d);
+}""",
+    "macro defined inside an initializer": """
+int f(struct d *d, struct pulse *p)
+{
+	struct req req = {
+#define REQ_FIELD(_f) ._f = cpu_to_le32(p->_f)
+		REQ_FIELD(width),
+		REQ_FIELD(power),
+#undef REQ_FIELD
+	};
+
+	if (send(d, &req))
+		return -EIO;/*X*/
+	unmask(d);
+	return 0;
+}""",
     "scoped_cond_guard failure breaks out of the guard": """
 int f(struct d *d)
 {
@@ -179,7 +200,7 @@ def test_construct_parses_and_flows(name):
 
 def test_if_split_by_preprocessor_says_which_arm():
     source, _ = _expected(CASES["if split by #if"])
-    assert CSource(source).function("f").assumed == FIRST_ARMS
+    assert CSource(source).function("f").assumed == ONE_CONFIGURATION
     source, _ = _expected(CASES["GNU case range"])
     assert CSource(source).function("f").assumed == ""
 

@@ -4,9 +4,10 @@ The text first goes through the offset-preserving rewrites of ``bot.c.rewrite``,
 every node's line is its line in the file. A function the parse cannot be trusted on
 says why (``CFunction.problem``): an error inside its body, or code after its closing
 brace that looks like the rest of its body (an unbalanced brace moved its end). When
-an ``#if`` splits a statement or a function header, the file is parsed once more with
-the first arm of each ``#if`` and such functions are taken from that parse
-(``CFunction.assumed`` says so).
+an ``#if`` splits a statement or a function header (or a ``#define`` sits in an
+initializer), the file is parsed once more as one configuration (the first arm of
+each ``#if``) and such functions are taken from that parse (``CFunction.assumed``
+says so).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.c.rewrite import Rewritten, first_arms, rewrite
+from bot.c.rewrite import Rewritten, one_configuration, rewrite
 
 if TYPE_CHECKING:
     from bot.series import FileDiff
@@ -28,7 +29,7 @@ _STATEMENTS = frozenset({"expression_statement", "return_statement", "if_stateme
                          "while_statement", "for_statement", "do_statement",
                          "switch_statement", "break_statement", "continue_statement",
                          "declaration"})
-FIRST_ARMS = "the first arm of each #if"
+ONE_CONFIGURATION = "the first arm of each #if, no #define inside braces"
 
 
 @cache
@@ -163,11 +164,11 @@ class CSource:
             root = self.tree.root_node
             found = _functions(root, self.facts, "")
             if root.has_error and b"#" in self.data:
-                arms = first_arms(self.data)
-                if arms != self.data:
-                    facts = rewrite(arms)
+                variant = one_configuration(self.data)
+                if variant != self.data:
+                    facts = rewrite(variant)
                     tree = _parser().parse(facts.data)
-                    found = _merge(found, _functions(tree.root_node, facts, FIRST_ARMS))
+                    found = _merge(found, _functions(tree.root_node, facts, ONE_CONFIGURATION))
                     self.facts.merge(facts)
             self._functions = found
         return self._functions

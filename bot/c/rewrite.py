@@ -20,6 +20,9 @@ recorded in ``Rewritten``:
 - ``DECLARE_BITMAP(map, N) = {};`` gets ``0`` for its brace initializer;
 - named variadic parameters of a ``#define`` in a body (``_val...``) are blanked.
 
+``one_configuration`` gives the text of one configuration, for code that an ``#if``
+or a ``#define`` splits.
+
 Sites are found on a copy whose comments and literals are blanked, and every scan stops
 at the next ``;``, ``{`` or ``}``: the work is linear in the size of the text.
 """
@@ -369,31 +372,36 @@ def rewrite(data: bytes) -> Rewritten:
     return facts
 
 
-_DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)")
+_DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif|define|undef)\b(.*)")
 
 
-def first_arms(data: bytes) -> bytes:
-    """``data`` with every ``#if`` resolved to its first arm (its ``#else`` arm for
-    ``#if 0``), the directives and the other arms blanked: one configuration, for code
-    whose statements an ``#if`` splits."""
+def one_configuration(data: bytes) -> bytes:
+    """``data`` as one configuration, for code an ``#if`` or a ``#define`` splits: every
+    ``#if`` resolved to its first arm (its ``#else`` arm for ``#if 0``), the directives
+    and the other arms blanked, and the ``#define``/``#undef`` lines inside braces (a
+    macro defined in the middle of an initializer) blanked."""
     lines = data.split(b"\n")
     stack: list[tuple[bool, bool, bool]] = []  # per open #if: parent active, taken, active
-    continued = False
+    depth = 0  # braces open, counted on the lines kept
+    continued = False  # a directive line ending in a backslash goes on
     for number, masked_line in enumerate(mask(data).split(b"\n")):
         directive = None if continued else _DIRECTIVE.match(masked_line)
         active = not stack or stack[-1][2]
-        if directive:
-            word, rest = directive.group(1), directive.group(2).strip()
-            if word in (b"if", b"ifdef", b"ifndef"):
-                take = not (word == b"if" and rest in (b"0", b"(0)"))
-                stack.append((active, take, active and take))
-            elif stack and word in (b"elif", b"else"):
-                parent, taken, _ = stack[-1]
-                stack[-1] = (parent, True, parent and not taken)
-            elif stack and word == b"endif":
-                stack.pop()
-        if directive is not None or continued or not active:
+        word = directive.group(1) if directive else b""
+        if word in (b"if", b"ifdef", b"ifndef"):
+            take = not (word == b"if" and directive.group(2).strip() in (b"0", b"(0)"))
+            stack.append((active, take, active and take))
+        elif stack and word in (b"elif", b"else"):
+            parent, taken, _ = stack[-1]
+            stack[-1] = (parent, True, parent and not taken)
+        elif stack and word == b"endif":
+            stack.pop()
+        blank = continued or not active or directive is not None and (
+            word not in (b"define", b"undef") or depth > 0)
+        if blank:
             lines[number] = lines[number].translate(_BLANK)
+        elif directive is None:
+            depth += masked_line.count(b"{") - masked_line.count(b"}")
         continued = (directive is not None or continued) and \
             masked_line.rstrip(b"\r").endswith(b"\\")
     return b"\n".join(lines)
