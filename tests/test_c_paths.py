@@ -411,11 +411,20 @@ int f(struct d *d)
 {
 	if (clk_prepare_enable(d->clk))
 		return -EIO;
+	if (probe_hw(d))
+		return -ENODEV;/*X*/
+	return 0;
+}"""),
+    "clock kept enabled on success, released on error": (CLK, """
+int f(struct d *d)
+{
+	if (clk_prepare_enable(d->clk))
+		return -EIO;
 	if (probe_hw(d)) {
 		clk_disable_unprepare(d->clk);
 		return -ENODEV;
 	}
-	return 0;/*X*/
+	return 0;
 }"""),
     "of node NULL check": (OFN, """
 int f(struct device_node *np)

@@ -108,3 +108,108 @@ def test_a_function_that_cannot_be_analysed_gives_one_info_line(capsys, tmp_path
     (info,) = code
     assert info["severity"] == "info" and info["function"] == "demo_setup"
     assert "could not be parsed at line 6" in info["message"]
+
+
+DRIVER = "drivers/demo/demo.c"
+PROBE = """\
+static int demo_probe(struct platform_device *pdev, struct demo *d)
+{
+	int ret;
+
+	ret = clk_prepare_enable(d->clk);
+	if (ret)
+		return ret;
+	ret = demo_reset(d);
+	if (ret)
+		return ret;
+	ret = demo_register(d);
+	if (ret) {
+		clk_disable_unprepare(d->clk);
+		return ret;
+	}
+	return 0;
+}
+"""
+
+
+def exit_findings_of(findings: list[dict], rule: str = "pair-clk") -> list[tuple]:
+    return sorted((f["status"], f["line"], f["image"]) for f in findings if f["rule"] == rule)
+
+
+def test_second_leaking_return_is_introduced_and_the_first_is_still_there(capsys, tmp_path):
+    """The function already leaked at the demo_reset() return; the patch adds another."""
+    second = PROBE.replace("\tret = demo_register(d);\n",
+                           "\tif (d->broken)\n\t\treturn -EIO;\n\tret = demo_register(d);\n")
+    _, change = history_repo(tmp_path, [("demo: add probe", {DRIVER: PROBE}),
+                                        ("demo: refuse broken boards", {DRIVER: second})])
+    findings = review_range(capsys, tmp_path, change)
+    # report = "introduced": the old leak (line 10) is not repeated, the new one is
+    assert exit_findings_of(findings) == [("introduced", 12, "post")]
+    (finding,) = [f for f in findings if f["rule"] == "pair-clk"]
+    assert "error return at line 12" in finding["message"]
+    assert finding["path"][-1]["line"] == 12
+
+
+def test_fix_of_one_of_two_leaking_exits_is_reported_fixed(capsys, tmp_path):
+    two = PROBE.replace("\tret = demo_register(d);\n",
+                        "\tif (d->broken)\n\t\treturn -EIO;\n\tret = demo_register(d);\n")
+    one = two.replace("\tif (d->broken)\n\t\treturn -EIO;\n",
+                      "\tif (d->broken) {\n\t\tclk_disable_unprepare(d->clk);\n"
+                      "\t\treturn -EIO;\n\t}\n")
+    _, fix = history_repo(tmp_path, [("demo: add probe", {DRIVER: two}),
+                                     ("demo: disable the clock on broken boards",
+                                      {DRIVER: one})])
+    findings = review_range(capsys, tmp_path, fix)
+    assert exit_findings_of(findings) == [("fixed", 12, "pre")]
+    (finding,) = [f for f in findings if f["rule"] == "pair-clk"]
+    assert finding["message"].startswith("Fixed by this patch at line 12")
+
+
+def test_probe_that_keeps_its_clock_on_success_is_quiet(capsys, tmp_path):
+    """Only the error return owed the release; return 0 keeps the clock on purpose."""
+    fixed = PROBE.replace("\tif (ret)\n\t\treturn ret;\n\tret = demo_register",
+                          "\tif (ret)\n\t\tgoto err_clk;\n\tret = demo_register").replace(
+        "\treturn 0;\n}", "\treturn 0;\nerr_clk:\n\tclk_disable_unprepare(d->clk);\n"
+                          "\treturn ret;\n}")
+    _, fix = history_repo(tmp_path, [("demo: add probe", {DRIVER: PROBE}),
+                                     ("demo: disable the clock when reset fails",
+                                      {DRIVER: fixed})])
+    findings = review_range(capsys, tmp_path, fix)
+    assert exit_findings_of(findings) == [("fixed", 10, "pre")]
+
+
+HELPER = """\
+static unsigned short demo_base;
+
+static int demo_setup(struct pci_dev *dev)
+{
+	if (!request_region(demo_base, 8, "demo"))
+		return -EBUSY;
+	if (demo_id(demo_base) != 0x42) {
+		release_region(demo_base, 8);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int demo_probe(struct pci_dev *dev, const struct pci_device_id *id)
+{
+	if (demo_setup(dev))
+		return -ENODEV;
+	return 0;
+}
+"""
+
+
+def test_acquire_inside_a_helper_is_followed_through_the_call(capsys, tmp_path):
+    leaky = HELPER.replace("\t\treturn -ENODEV;\n\treturn 0;\n",
+                           "\t\treturn -ENODEV;\n\treturn i2c_add_adapter(&demo_adapter);\n")
+    _, change = history_repo(tmp_path, [("demo: add driver", {DRIVER: HELPER}),
+                                        ("demo: register the adapter", {DRIVER: leaky})])
+    (finding,) = [f for f in review_range(capsys, tmp_path, change)
+                  if f["rule"] == "pair-request-region"]
+    assert finding["status"] == "introduced" and finding["function"] == "demo_probe"
+    assert finding["line"] == 18
+    notes = [(step["line"], step["note"]) for step in finding["path"]]
+    assert (5, "inside demo_setup(): request_region() takes it") in notes
+    assert notes[-1][0] == 18

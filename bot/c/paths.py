@@ -2,6 +2,19 @@
 
 Both analyses walk each (node, state) pair at most once, so their cost grows
 with the size of the function, not with its number of paths.
+
+``paired``: once a resource is taken, who owes its release depends on the pair
+and on where the resource went (``resources.Event.mode``):
+
+- ``every``: on every exit (locks, RCU, a reference taken into a local);
+- ``error``: on error exits only (a reference stored in an object the
+  function keeps, an enable a probe keeps on success);
+- ``auto``: on error exits, and on a success exit when another success exit
+  of the same function released it (the function does not keep it).
+
+Storing the resource in a longer-lived object turns ``every`` into ``error``;
+returning it, or handing it to a devm action, ends the function's duty.
+Error exits are read from the returned value (``bot/c/retvals.py``).
 """
 
 from __future__ import annotations
@@ -11,12 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.c.cfg import CFG, Node, callee_name
+from bot.c.cfg import CFG, Node
 from bot.c.phrases import loop
-
-_WRAPPERS = {"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace"}
-_ERR_TESTS = {"IS_ERR", "IS_ERR_OR_NULL"}
-
+from bot.c.resources import (
+    Event,
+    FunctionFacts,
+    PairSpec,
+    ResourceEvents,
+    arguments,
+)
+from bot.c.retvals import ValueTracker, condition_predicate, return_facts, unwrap
 
 Step_fn = Callable[[Any], list]
 
@@ -32,6 +49,9 @@ class Violation:
     exit_line: int
     steps: list[Step]
     message: str
+    key: str = ""  # the resource (or the callee, for must-call)
+    acquire_line: int = 0  # where the resource was taken; 0 for must-call
+    returns_error: bool = False  # the exit returns an error on this path
 
     @property
     def path_lines(self) -> list[int]:
@@ -48,6 +68,16 @@ class Verdict:
     verdict: str  # pass | fail | unknown
     violations: list[Violation] = field(default_factory=list)
     reason: str = ""
+
+
+@dataclass
+class PathEnv:
+    """What an analysis may know besides the CFG: names, loops, helpers, settings."""
+
+    facts: FunctionFacts
+    fn_node: Any
+    summaries: Any = None  # bot.c.summaries.Summaries
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(node: Any, limit: int = 60) -> str:
@@ -102,13 +132,16 @@ def _witness_chain(start: Any, goal: Any, step: Step_fn) -> list[tuple[Any, bool
     return []
 
 
-def _witness(cfg: CFG, start: Any, goal: Any, step: Step_fn, exit_note: str) -> list[Step]:
+def _witness(cfg: CFG, start: Any, goal: Any, step: Step_fn, exit_note: str,
+             inner: Callable[[int], list[Step]] | None = None) -> list[Step]:
     chain = _witness_chain(start, goal, step)
     steps = []
     for (state, _), (_, label) in zip(chain, chain[1:], strict=False):
         node = cfg.nodes[state[0]]
         if node.kind in ("call", "branch"):
             steps.append(Step(node.line, _note(node, label)))
+            if inner is not None:
+                steps.extend(inner(node.id))
     steps.append(Step(cfg.nodes[goal[0]].line, exit_note))
     return steps
 
@@ -117,135 +150,250 @@ def _exit_word(node: Node) -> str:
     return "return" if node.kind == "return" else "end of function"
 
 
-def must_call(cfg: CFG, callee: str) -> list[Violation]:
-    """Exits reachable from the entry on a path that never calls ``callee``."""
+def _first_arg(node: Node, facts: FunctionFacts | None) -> str:
+    args = arguments(node.call_node)
+    if not args:
+        return ""
+    if facts is not None:
+        return facts.canon(args[0])
+    return "".join(args[0].text.decode(errors="replace").split()).lstrip("&")
 
-    def step(state: tuple[int]) -> list:
+
+def must_call(cfg: CFG, env: PathEnv | None = None, *, callee: str, count: int = 1,
+              argument: str | None = None) -> list[Violation]:
+    """Exits reachable from the entry on a path that calls ``callee`` fewer than ``count``
+    times (on ``argument`` only, when given)."""
+    facts = env.facts if env is not None else None
+    wanted = "".join(argument.split()).lstrip("&") if argument else None
+
+    def counts(node: Node) -> bool:
+        return node.kind == "call" and node.call == callee and (
+            wanted is None or _first_arg(node, facts) == wanted)
+
+    def step(state: tuple[int, int]) -> list:
         node = cfg.nodes[state[0]]
-        if node.is_exit or (node.kind == "call" and node.call == callee):
+        if node.is_exit:
             return []
-        return [((target,), label) for target, label in node.succ]
+        done = min(count, state[1] + 1) if counts(node) else state[1]
+        if done >= count:
+            return []
+        return [((target, done), label) for target, label in node.succ]
 
-    start = (cfg.entry,)
+    what = f"{callee}({argument})" if argument else f"{callee}()"
+    times = "" if count == 1 else f" {count} times"
+    start = (cfg.entry, 0)
     found = []
     for state in _reach(start, step):
         node = cfg.nodes[state[0]]
         if node.is_exit:
             word = _exit_word(node)
+            short = "" if count == 1 else f" (called {state[1]} of {count} times)"
             found.append(Violation(
-                node.line, _witness(cfg, start, state, step, f"{word} without {callee}()"),
-                f"{cfg.function}() can reach the {word} at line {node.line} "
-                f"without calling {callee}()"))
-    return sorted(found, key=lambda v: v.exit_line)
+                node.line, _witness(cfg, start, state, step, f"{word} without {what}{short}"),
+                f"{cfg.function}() can reach the {word} at line {node.line} without calling "
+                f"{what}{times}", key=what))
+    return sorted(found, key=lambda v: (v.exit_line, v.message))
 
 
-def _first_arg(node: Node) -> str:
-    """The resource a call works on: its first argument, without a leading ``&``."""
-    args = node.call_node.child_by_field_name("arguments") if node.call_node else None
-    if args is None or not args.named_children:
-        return ""
-    return "".join(args.named_children[0].text.decode(errors="replace").split()).lstrip("&")
+def _failure_label(node: Node, acquire: Node, returns: str) -> bool | None:
+    """Which edge of branch ``node`` means the acquire at ``acquire`` failed (None: not tested)."""
 
-
-def _acquired(node: Node, returns: str) -> str:
-    """What an acquire call takes: the pointer it returns, or the object it is given."""
-    return node.assigned or "" if returns == "pointer" else _first_arg(node)
-
-
-def _unwrap(cond: Any) -> Any:
-    while True:
-        if cond.type == "parenthesized_expression" and cond.named_child_count == 1:
-            cond = cond.named_children[0]
-        elif cond.type == "call_expression" and callee_name(cond) in _WRAPPERS:
-            args = cond.child_by_field_name("arguments").named_children
-            if len(args) != 1:
-                return cond
-            cond = args[0]
-        else:
-            return cond
-
-
-def failure_label(cond: Any, var: str | None, acquires: set[str], returns: str) -> bool | None:
-    """Which branch label means "the acquire failed", or None if ``cond`` doesn't test it."""
-    cond = _unwrap(cond)
-
-    def is_result(node: Any) -> bool:
-        node = _unwrap(node)
-        if node.type == "call_expression":
-            return callee_name(node) in acquires
-        return var is not None and node.text.decode(errors="replace") == var
-
-    if cond.type == "call_expression" and callee_name(cond) in _ERR_TESTS:
-        args = cond.child_by_field_name("arguments").named_children
-        return True if args and is_result(args[0]) else None
-    if is_result(cond):
-        return returns != "pointer"  # errno: nonzero is failure; pointer: NULL is failure
-    if cond.type == "binary_expression":
-        op = cond.child_by_field_name("operator").type
-        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-        if not is_result(left):
+    def name_of(operand: Any) -> str | None:
+        operand = unwrap(operand)
+        if operand is None:
             return None
-        zero = right.text.decode(errors="replace") in ("0", "NULL")
-        if op == "<" and zero:
-            return True
-        if op == ">=" and zero:
-            return False
-        if op == "!=" and zero:
-            return returns != "pointer"
-        if op == "==" and zero:
-            return returns == "pointer"
+        if operand.type == "assignment_expression" and acquire.call_node is not None and \
+                unwrap(operand.child_by_field_name("right")) == acquire.call_node:
+            return "result"
+        if acquire.call_node is not None and operand == acquire.call_node:
+            return "result"
+        text = "".join(operand.text.decode(errors="replace").split())
+        if operand.type == "assignment_expression":
+            text = "".join(operand.child_by_field_name("left").text.decode(
+                errors="replace").split())
+        return "result" if acquire.assigned and text == "".join(acquire.assigned.split()) \
+            else None
+
+    test = condition_predicate(node.cond, name_of) if node.cond is not None else None
+    if test is None:
+        return None
+    predicate = test[1]
+    if returns == "errno":
+        return {"nonzero": True, "neg": True, "isneg": True, "zero": False,
+                "nonneg": False}.get(predicate)
+    if returns == "pointer":
+        return {"errptr": True, "errornull": True, "zero": True, "nonzero": False,
+                "validptr": False, "valid": False}.get(predicate)
+    if returns == "bool":
+        return {"zero": True, "nonzero": False}.get(predicate)
     return None
 
 
-def paired(cfg: CFG, acquires: set[str], releases: set[str],
-           returns: str = "void") -> list[Violation]:
-    """Exits reached with a successful ``acquires`` call not yet released."""
-    keys = {_acquired(n, returns) for n in cfg.nodes if n.kind == "call" and n.call in acquires}
-    found: list[Violation] = []
-    for key in sorted(keys):
-        found.extend(_paired_key(cfg, acquires, releases, returns, key))
-    return found
+def _null_test(node: Node, key: str) -> bool | None:
+    """The edge of ``node`` on which pointer ``key`` is NULL, if ``node`` tests it."""
+    if node.cond is None:
+        return None
+    test = condition_predicate(node.cond)
+    if test is None or test[0] != key:
+        return None
+    return {"nonzero": False, "zero": True}.get(test[1])
 
 
-def _paired_key(cfg: CFG, acquires: set[str], releases: set[str], returns: str,
-                key: str) -> list[Violation]:
-    # state: (node id, held: 0 none / 1 held / 2 acquired but not yet checked,
-    #         the variable holding the result, the acquiring node)
+@dataclass
+class _Tracked:
+    """Reachable states of one resource, with what is needed to judge its exits."""
+
+    key: str
+    start: tuple
+    states: dict
+    step: Step_fn
+    events: ResourceEvents
+
+    def held_at(self, state: tuple) -> int:
+        """Whether the resource is still held once the exit of ``state`` is taken
+        (``return np;`` hands it to the caller)."""
+        held = state[1]
+        for event in self.events.by_node.get(state[0], ()):
+            if event.key == self.key and event.kind in ("release", "handon"):
+                held = 0
+        return held
+
+
+def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> _Tracked:
+    """Every reachable (node, held, mode, acquired at, returned values) for resource ``key``.
+
+    held: 0 not held, 1 held, 2 taken but not yet known to have succeeded.
+    """
+    acquires = {node_id: e for node_id, evs in events.by_node.items() for e in evs
+                if e.kind == "acquire" and e.key == key}
 
     def step(state: tuple) -> list:
-        node_id, held, var, acquired_at = state
+        node_id, held, mode, acquired_at, values = state
         node = cfg.nodes[node_id]
         if node.is_exit:
             return []
-        if node.kind == "call" and node.call in acquires and held == 0 and \
-                _acquired(node, returns) == key:
-            held = 1 if returns == "void" else 2
-            var, acquired_at = node.assigned, node_id
-        elif node.kind == "call" and node.call in releases and _first_arg(node) == key:
-            held, var = 0, None
+        for event in events.by_node.get(node_id, ()):
+            if event.key != key and not (event.kind == "store" and
+                                         event.key.startswith(key + "->")):
+                continue
+            if event.kind == "acquire":
+                held = 1 if event.returns == "void" else 2
+                mode, acquired_at = event.mode, node_id
+            elif event.kind == "release" and held:
+                held = 0
+            elif event.kind == "store" and held and mode in ("every", "auto"):
+                mode = "error"
+            elif event.kind == "handon" and held:
+                held = 0
+        values = tracker.after(node, values)
         failed = None
-        if node.kind == "branch" and held == 2 and node.cond is not None:
-            failed = failure_label(node.cond, var, acquires, returns)
+        taken = acquires.get(acquired_at)
+        if node.kind == "branch" and held == 2 and taken is not None:
+            failed = _failure_label(node, cfg.nodes[acquired_at], taken.returns)
+        null_edge = _null_test(node, key) if node.kind == "branch" and held == 1 and \
+            taken is not None and taken.returns == "pointer" else None
+        loop = events.loops.get(node_id, ("",))[0] == key
         out = []
         for target, label in node.succ:
-            h = held if failed is None or label is None else (0 if label == failed else 1)
-            out.append(((target, h, var if h else None, acquired_at if h else 0), label))
+            new_values = tracker.on_edge(node, label, values)
+            if new_values is None or (null_edge is not None and label == null_edge):
+                continue
+            h, m, at = held, mode, acquired_at
+            if loop and label is not None:
+                h, m, at = (1, "every", node_id) if label else (0, "", 0)
+            elif failed is not None and label is not None:
+                h, at = (0, 0) if label == failed else (1, at)
+            out.append(((target, h, m if h else "", at, new_values), label))
         return out
 
-    start = (cfg.entry, 0, None, 0)
-    found: dict[int, Violation] = {}
-    for state in _reach(start, step):
-        node = cfg.nodes[state[0]]
-        if node.is_exit and state[1] == 1 and node.line not in found:
-            acquire = cfg.nodes[state[3]]
-            word = _exit_word(node)
-            found[node.line] = Violation(
-                node.line,
-                _witness(cfg, start, state, step, f"{word} with {acquire.call}({key}) held"),
-                f"{cfg.function}() can reach the {word} at line {node.line} holding "
-                f"{acquire.call}({key}) from line {acquire.line} without "
-                f"{'/'.join(sorted(releases))}()")
-    return [found[line] for line in sorted(found)]
+    start = (cfg.entry, 0, "", 0, tracker.start)
+    return _Tracked(key, start, _reach(start, step), step, events)
 
 
-Analysis = Callable[[CFG], list[Violation]]
+def _owed(mode: str, exit_class: str, released_elsewhere: bool) -> bool:
+    if mode == "every":
+        return True
+    if exit_class in ("error", "maybe"):
+        return True
+    return mode == "auto" and released_elsewhere
+
+
+def _acquire_note(event: Event | None, node: Node, key: str) -> str:
+    call = event.call if event is not None and event.call else node.call or "acquire"
+    return f"{call}({key})"
+
+
+def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Violation]:
+    """Exits reached holding a resource of ``events.pair`` that the function owes."""
+    tracker = ValueTracker(return_facts(cfg, env.fn_node))
+    found: list[Violation] = []
+    for key in events.resources():
+        tracked = track(cfg, events, key, tracker)
+        exits = []
+        released_ok: set[int] = set()
+        for state in tracked.states:
+            node = cfg.nodes[state[0]]
+            if not node.is_exit:
+                continue
+            exit_class = tracker.exit_class(node, state[4])
+            exits.append((state, exit_class))
+            if not tracked.held_at(state) and state[3] and exit_class == "success":
+                released_ok.add(state[3])
+        seen: set[tuple[int, int]] = set()
+        for state, exit_class in exits:
+            node_id, _, mode, acquired_at, _ = state
+            node = cfg.nodes[node_id]
+            if not tracked.held_at(state) or (node.line, acquired_at) in seen or \
+                    not _owed(mode, exit_class, acquired_at in released_ok):
+                continue
+            seen.add((node.line, acquired_at))
+            found.append(_leak(cfg, events, tracked, state, exit_class))
+    return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
+
+
+def _leak(cfg: CFG, events: ResourceEvents, tracked: _Tracked, state: tuple,
+          exit_class: str) -> Violation:
+    node = cfg.nodes[state[0]]
+    acquire = cfg.nodes[state[3]]
+    event = next((e for e in events.by_node.get(acquire.id, ()) if e.kind == "acquire"
+                  and e.key == tracked.key), None)
+    what = _acquire_note(event, acquire, tracked.key)
+    if acquire.id in events.loops:
+        what = f"the {events.loops[acquire.id][1]}() reference to {tracked.key}"
+    erroring = exit_class in ("error", "maybe") and state[2] != "every"
+    word = ("error return" if erroring else _exit_word(node))
+    releases = events.pair.release_names
+    inferred = " (a pair inferred from this driver)" if \
+        events.pair.confidence == "inferred" else ""
+
+    def inner(node_id: int) -> list[Step]:
+        return [Step(line, note) for e in events.by_node.get(node_id, ())
+                if e.key == tracked.key for line, note in e.via]
+
+    steps = _witness(cfg, tracked.start, state, tracked.step,
+                     f"{_exit_word(node)} with {what} held", inner)
+    return Violation(
+        node.line, steps,
+        f"{cfg.function}() can reach the {word} at line {node.line} holding {what} from "
+        f"line {acquire.line} without {releases}(){inferred}",
+        key=tracked.key, acquire_line=acquire.line, returns_error=erroring)
+
+
+def paired(cfg: CFG, env: PathEnv | None = None, *, acquires: set[str] | None = None,
+           releases: set[str] | None = None, returns: str = "void",
+           pair: PairSpec | None = None) -> list[Violation]:
+    """Exits reached with a successful acquire not yet released (see the module doc)."""
+    if pair is None:
+        pair = PairSpec("paired", frozenset(acquires or ()), frozenset(releases or ()),
+                        returns)
+    if env is None:
+        raise ValueError("paired() needs the function's PathEnv")
+    settings = env.settings
+    events = ResourceEvents(
+        cfg, env.facts, pair, summaries=env.summaries,
+        store_calls=frozenset(settings.get("exit_store_calls", ())),
+        handon_calls=frozenset(settings.get("exit_handon_calls", ())))
+    return paired_violations(cfg, env, events)
+
+
+Analysis = Callable[[CFG, PathEnv], list[Violation]]

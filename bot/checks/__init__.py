@@ -53,6 +53,7 @@ class Pack:
     folder: Path
     settings: dict[str, Any] = field(default_factory=dict)  # this pack's [settings]
     shared: dict[str, Any] = field(default_factory=dict)  # every loaded pack's, merged
+    rules: list[Rule] = field(default_factory=list)  # its enabled rules, in file order
 
 
 def merge_settings(packs: list[Pack]) -> dict[str, Any]:
@@ -142,6 +143,7 @@ def load_pack(folder: Path) -> list[Rule]:
             rule = _parse_rule(table, pack, where)
             if table.get("enabled", True):
                 rules.append(rule)
+    pack.rules = rules
     return rules
 
 

@@ -1,25 +1,38 @@
-"""Rule kind ``paired-calls``: once ACQUIRE succeeded, RELEASE runs on every exit path.
+"""Rule kind ``paired-calls``: once ACQUIRE succeeded, RELEASE runs on the exits that owe it.
 
     [[rule]]
     kind = "paired-calls"
-    acquire = ["mutex_lock"]
-    release = ["mutex_unlock"]
-    returns = "void"      # or "errno" (0 = success) or "pointer" (NULL/ERR_PTR = failure)
+    acquire = ["clk_prepare_enable"]
+    release = ["clk_disable_unprepare"]
+    returns = "errno"      # how a failed acquire shows: void | errno | pointer | bool
+    release_on = "auto"    # every (locks) | error | auto (see bot/c/paths.py)
+    resource = { of_parse_phandle_with_args = "out4.np" }  # default: result or first argument
+    embedded = ["dev"]     # put_device(&pdev->dev) gives back pdev
+    loops = { for_each_child_of_node = 1 }   # loop macros holding an argument in the body
+    drops = { of_find_node_by_name = 0 }     # getters that release an argument
 
-Success of an ``errno``/``pointer`` acquire is read from the usual checks of its
-result (``if (ret)``, ``if (ret < 0)``, ``if (!p)``, ``IS_ERR(p)``), so a failed
-acquire needs no release. Calls are matched on their first argument (the lock).
+Success of an acquire that can fail is read from the usual checks of its result
+(``if (ret)``, ``if (ret < 0)``, ``if (!p)``, ``IS_ERR(p)``); an acquire whose
+result is never tested is held from the call on. ``infer = true`` instead runs
+the pairs a driver shows itself (``bot/c/infer.py``), with lower confidence.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.checks.context import PatchContext
 from bot.series import Finding
 
+if TYPE_CHECKING:  # the C front end is imported only once a rule runs
+    from bot.c.cfg import CFG
+    from bot.c.paths import PathEnv, Violation
+    from bot.c.resources import PairSpec
+
 NEEDS_TREE = True
-RETURNS = ("void", "errno", "pointer")
+RETURNS = ("void", "errno", "pointer", "bool")
+RELEASE_ON = ("every", "error", "auto")
 
 
 def _names(value) -> list[str] | None:
@@ -30,20 +43,80 @@ def _names(value) -> list[str] | None:
     return None
 
 
+def _table(value, kind) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, kind) for v in value.values())
+
+
 def validate(rule) -> str | None:
-    if _names(rule.params.get("acquire")) is None or _names(rule.params.get("release")) is None:
+    params = rule.params
+    if params.get("infer") is True:
+        return None
+    if _names(params.get("acquire")) is None or _names(params.get("release")) is None:
         return "paired-calls rule needs acquire and release (a name or a list of names)"
-    if rule.params.get("returns", "void") not in RETURNS:
+    if params.get("returns", "void") not in RETURNS:
         return f"returns must be one of {', '.join(RETURNS)}"
+    if params.get("release_on", "auto") not in RELEASE_ON:
+        return f"release_on must be one of {', '.join(RELEASE_ON)}"
+    if not _table(params.get("resource", {}), str):
+        return "resource must be a table: call = \"ret\" | \"argN\" | \"outN\" (.member)"
+    for key in ("loops", "drops"):
+        if not _table(params.get(key, {}), int):
+            return f"{key} must be a table: name = argument index"
     return None
 
 
-def analysis(rule):
-    from bot.c.paths import paired  # the C front end only once a rule runs
+def pair_of(rule) -> PairSpec:
+    from bot.c.resources import PairSpec
 
-    return partial(paired, acquires=set(_names(rule.params["acquire"])),
-                   releases=set(_names(rule.params["release"])),
-                   returns=rule.params.get("returns", "void"))
+    params = rule.params
+    return PairSpec(
+        rule.id, frozenset(_names(params["acquire"])), frozenset(_names(params["release"])),
+        params.get("returns", "void"), params.get("release_on", "auto"),
+        tuple(sorted(params.get("resource", {}).items())), tuple(params.get("embedded", ())),
+        tuple(sorted(params.get("loops", {}).items())),
+        tuple(sorted(params.get("drops", {}).items())))
+
+
+def covered_names(rules) -> set[str]:
+    """Every name the paired-calls rules of a pack already pair."""
+    names: set[str] = set()
+    for rule in rules:
+        if rule.kind == "paired-calls" and not rule.params.get("infer"):
+            names |= set(_names(rule.params["acquire"])) | set(_names(rule.params["release"]))
+            names |= set(rule.params.get("loops", {}))
+    return names
+
+
+def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
+    """The violations of the pairs this function's driver shows (``bot/c/infer.py``)."""
+    from bot.c.infer import driver_pairs, unwind_calls
+    from bot.c.paths import paired
+    from bot.c.retvals import return_kind
+
+    summaries = env.summaries
+    src = summaries.sources[0]
+
+    def kind_of(name: str) -> str | None:
+        fn = summaries.function(name)
+        return return_kind(fn.node) if fn is not None else None
+
+    key = "unwind-calls"
+    if key not in src.memo:
+        src.memo[key] = unwind_calls(fn.node.text.decode(errors="replace")
+                                     for fn in src.functions())
+    called = [n.call for n in cfg.nodes if n.kind == "call" and n.call]
+    found: list[Violation] = []
+    for pair in driver_pairs(called, src.memo[key], kind_of, covered):
+        found.extend(paired(cfg, env, pair=pair))
+    return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
+
+
+def analysis(rule):
+    from bot.c.paths import paired
+
+    if rule.params.get("infer") is True:
+        return partial(inferred, covered=covered_names(rule.pack.rules))
+    return partial(paired, pair=pair_of(rule))
 
 
 def check(rule, ctx: PatchContext) -> list[Finding]:

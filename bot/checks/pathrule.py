@@ -1,31 +1,46 @@
 """What the path rule kinds (must-call, paired-calls) share: which functions to
-analyse, pre/post comparison, and turning violations into findings.
+analyse, the pre/post comparison per exit, and turning violations into findings.
 
-A subsystem rule that names its functions reports a violation in a touched
-function even when the patch did not introduce it; generic pairs set
-``report = "introduced"`` so only what the patch adds is reported.
+Each violation is an exit (and, for a resource, where it was taken). The
+exits of the function before and after the patch are matched through the
+diff of the function's lines: a violation after the patch with no match
+before is ``introduced`` ("introduced at line K"), one with a match is
+``preexisting`` ("still leaking at line M"), and one before the patch with no
+match after is ``fixed`` ("fixed at line N", in the pre-image). A patch that
+adds a second leaking return to a function that already leaked is therefore
+reported, and a fix that closes one of two leaking exits says so.
+
+A subsystem rule that names its functions reports preexisting violations too;
+generic pairs set ``report = "introduced"`` so only what the patch adds (and
+what it fixes) is reported.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 
 from bot.c.cfg import CFG, build_cfg
-from bot.c.parse import CSource, cached_parse, functions_touched
-from bot.c.paths import Verdict, Violation
+from bot.c.parse import CFunction, CSource, cached_parse, functions_touched
+from bot.c.paths import PathEnv, Verdict, Violation
+from bot.c.resources import function_facts
+from bot.c.summaries import Summaries
 from bot.checks.context import PatchContext, make_finding
 from bot.series import Finding, Location
 
-Analysis = Callable[[CFG], list[Violation]]
+Analysis = Callable[[CFG, PathEnv], list[Violation]]
 
 
 def _shown_steps(violation: Violation) -> list:
-    """Branch decisions, the exit, and the calls whose result a later branch tests."""
+    """Branch decisions, the exit, helpers' insides, and the calls whose result a later
+    branch tests."""
     steps = violation.steps
     shown = []
     for i, step in enumerate(steps):
-        if " = " in step.note:
+        if step.note.startswith("inside "):
+            pass
+        elif " = " in step.note:
             var = re.compile(rf"\b{re.escape(step.note.split(' = ', 1)[0])}\b")
             if not any(var.search(later.note) for later in steps[i + 1:] if " is " in later.note):
                 continue
@@ -41,8 +56,17 @@ def noreturn_functions(rule) -> frozenset[str]:
         rule.params.get("noreturn", []))
 
 
+def summaries_for(src: CSource, noreturn: frozenset[str], settings: dict,
+                  folder=None) -> Summaries:
+    """The helper summaries of one parsed file, kept with its parse."""
+    key = ("summaries", noreturn)
+    if key not in src.memo:
+        src.memo[key] = Summaries([src], noreturn, settings, load_more=folder)
+    return src.memo[key]
+
+
 def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str],
-            reuse_cfg: bool = False) -> Verdict:
+            reuse_cfg: bool = False, settings: dict | None = None, folder=None) -> Verdict:
     """pass/fail/unknown for one function of a parsed file.
 
     With ``reuse_cfg`` the graph is kept in the parse's memo for the next rule,
@@ -57,19 +81,23 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
         return Verdict(name, "unknown",
                        reason=f"{name}() could not be parsed at line {fn.error_lines[0]}")
     key = ("cfg", name, noreturn)
-    cfg = src.memo.get(key) if reuse_cfg else None
-    if cfg is None:
+    built = src.memo.get(key) if reuse_cfg else None
+    if built is None:
         cfg = build_cfg(fn, noreturn, src.guard_lines, src.macro_loops)
+        env = PathEnv(function_facts(fn), fn.node,
+                      summaries_for(src, noreturn, settings or {}, folder), settings or {})
+        built = (cfg, env)
         if reuse_cfg:
-            src.memo[key] = cfg
-    violations = analysis(cfg)
+            src.memo[key] = built
+    violations = analysis(*built)
     return Verdict(name, "fail" if violations else "pass", violations)
 
 
 def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function: str,
              status: str, image: str) -> Finding:
     shown = _shown_steps(violation)
-    prefix = {"fixed": "Fixed by this patch: ", "preexisting": "Still there after the patch: "}
+    prefix = {"fixed": f"Fixed by this patch at line {violation.exit_line}: ",
+              "preexisting": f"Still there after the patch at line {violation.exit_line}: "}
     return make_finding(
         rule, ctx, prefix.get(status, "") + violation.message + ".",
         file=path, line=violation.exit_line, function=function, status=status, image=image,
@@ -77,9 +105,11 @@ def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function:
         evidence=[f"line {s.line}: {s.note}" for s in shown[-3:]])
 
 
-def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
+def check_touched(rule, ctx: PatchContext, analysis: Analysis,
+                  folder_of: Callable[[str], Callable | None] | None = None) -> list[Finding]:
     """Run ``analysis`` before and after the patch on every touched function the rule covers."""
     noreturn = noreturn_functions(rule)
+    settings = rule.pack.shared
     found: list[Finding] = []
     for fd in ctx.patch.files:
         images = ctx.images.files.get(fd.path) if ctx.images else None
@@ -90,18 +120,50 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
         key = ("touched", id(fd))
         if key not in ctx.cache:
             ctx.cache[key] = functions_touched(pre, post, fd)
+        folder = folder_of(fd.path) if folder_of is not None else None
         for name in ctx.cache[key]:
             if rule.functions and name not in rule.functions:
                 continue
             with ctx.analysing(f"{name}()"):
-                before = verdict(pre, name, analysis, noreturn, reuse_cfg=True) if pre else None
-                after = verdict(post, name, analysis, noreturn, reuse_cfg=True) if post else None
-                found.extend(_compare(rule, ctx, fd.path, name, before, after))
+                before = verdict(pre, name, analysis, noreturn, True, settings, folder) \
+                    if pre else None
+                after = verdict(post, name, analysis, noreturn, True, settings, folder) \
+                    if post else None
+                found.extend(_compare(rule, ctx, fd.path, name, before, after,
+                                      _line_map(pre, post, name)))
     return found
 
 
+def _line_map(pre: CSource | None, post: CSource | None, name: str) -> dict[int, int]:
+    """Pre-image line -> post-image line, for the unchanged lines of function ``name``."""
+    old = pre.function(name) if pre is not None else None
+    new = post.function(name) if post is not None else None
+    if old is None or new is None:
+        return {}
+    old_lines = _lines(pre, old)
+    new_lines = _lines(post, new)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    out = {}
+    for a, b, size in matcher.get_matching_blocks():
+        for i in range(size):
+            out[old.start_line + a + i] = new.start_line + b + i
+    return out
+
+
+def _lines(src: CSource, fn: CFunction) -> list[str]:
+    return [line.strip() for line in src.text.split("\n")[fn.start_line - 1:fn.end_line]]
+
+
+def _identity(v: Violation, line_map: dict[int, int] | None) -> tuple:
+    """What makes a violation the same one before and after: resource, exit, acquire."""
+    if line_map is None:
+        return v.key, v.exit_line, v.acquire_line
+    return v.key, line_map.get(v.exit_line, -v.exit_line), \
+        line_map.get(v.acquire_line, -v.acquire_line) if v.acquire_line else 0
+
+
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
-             after: Verdict | None) -> list[Finding]:
+             after: Verdict | None, line_map: dict[int, int]) -> list[Finding]:
     if after is not None and after.verdict == "unknown" and after.reason and \
             not after.reason.startswith("no function"):
         said = ("not analysed", ctx.patch.index, path, name)
@@ -110,14 +172,20 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
         ctx.cache[said] = True
         return [make_finding(rule, ctx, f"Could not analyse: {after.reason}; the exit-path "
                              "rules skipped it.", file=path, function=name, severity="info")]
-    if after is not None and after.verdict == "fail":
-        status = "preexisting" if before is not None and before.verdict == "fail" else \
-            "introduced"
-        return [_finding(rule, ctx, path, v, name, status, "post") for v in after.violations]
-    if before is not None and before.verdict == "fail" and after is not None and \
-            after.verdict == "pass":
-        return [_finding(rule, ctx, path, v, name, "fixed", "pre") for v in before.violations]
-    return []
+    old = before.violations if before is not None and before.verdict == "fail" else []
+    new = after.violations if after is not None and after.verdict == "fail" else []
+    if before is not None and before.verdict == "unknown":
+        # nothing to compare against: what the patch leaves is reported as still there
+        return [_finding(rule, ctx, path, v, name, "preexisting", "post") for v in new]
+    old_ids = {_identity(v, line_map) for v in old}
+    new_ids = {_identity(v, None) for v in new}
+    found = [_finding(rule, ctx, path, v, name,
+                      "preexisting" if _identity(v, None) in old_ids else "introduced", "post")
+             for v in new]
+    if after is None or after.verdict != "unknown":
+        found.extend(_finding(rule, ctx, path, v, name, "fixed", "pre") for v in old
+                     if _identity(v, line_map) not in new_ids)
+    return found
 
 
 def check_file(rule, text: str, path: str, analysis: Analysis) -> list[Finding]:
@@ -128,7 +196,7 @@ def check_file(rule, text: str, path: str, analysis: Analysis) -> list[Finding]:
     for fn in src.functions():
         if rule.functions and fn.name not in rule.functions:
             continue
-        result = verdict(src, fn.name, analysis, noreturn)
+        result = verdict(src, fn.name, analysis, noreturn, settings=rule.pack.shared)
         for v in result.violations:
             found.append(Finding(rule=rule.id, severity=rule.severity, message=v.message,
                                  patch=None, kind=rule.kind, file=path, line=v.exit_line,

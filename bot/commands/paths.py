@@ -1,6 +1,9 @@
 """``lorebot paths``: check one path property of one function of any C file.
 
 Exit 0 pass, 1 fail, 2 could not analyse (no such function, parse errors).
+An ``--acquire`` the rule packs know (clk_prepare_enable, request_region...)
+is checked the way its pack pair says (what a failure looks like, who owes the
+release); helpers of the same file are summarised as in a review.
 """
 
 from __future__ import annotations
@@ -18,44 +21,77 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE.c")
     parser.add_argument("--function", required=True, metavar="NAME")
     parser.add_argument("--must-call", metavar="CALLEE")
+    parser.add_argument("--count", type=int, default=1, metavar="N",
+                        help="with --must-call: at least N calls on every path")
+    parser.add_argument("--argument", metavar="EXPR",
+                        help="with --must-call: only calls on this first argument count")
     parser.add_argument("--acquire", metavar="A", help="comma-separated acquire functions")
     parser.add_argument("--release", metavar="R", help="comma-separated release functions")
-    parser.add_argument("--returns", choices=("void", "errno", "pointer"), default="void",
-                        help="how the acquire reports failure (default: it cannot fail)")
+    parser.add_argument("--returns", choices=("void", "errno", "pointer", "bool"),
+                        help="how the acquire reports failure (default: as the rule pack "
+                             "says, else it cannot fail)")
+    parser.add_argument("--release-on", choices=("every", "error", "auto"),
+                        help="which exits owe the release (default: as the rule pack says, "
+                             "else auto)")
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
 
-def _analysis(args: argparse.Namespace):
+def _pair(args: argparse.Namespace, rules):
+    from dataclasses import replace
+
+    from bot.c.resources import PairSpec
+    from bot.checks.paired_calls import pair_of
+
+    acquires = frozenset(args.acquire.split(","))
+    releases = frozenset(args.release.split(","))
+    known = next((pair_of(r) for r in rules if r.kind == "paired-calls"
+                  and not r.params.get("infer") and acquires & pair_of(r).acquires), None)
+    pair = replace(known, acquires=acquires, releases=releases | known.releases) \
+        if known is not None else PairSpec("paths", acquires, releases)
+    if args.returns:
+        pair = replace(pair, returns=args.returns)
+    if args.release_on:
+        pair = replace(pair, release_on=args.release_on)
+    return pair
+
+
+def _analysis(args: argparse.Namespace, rules):
     from functools import partial
 
     from bot.c.paths import must_call, paired
 
     if args.must_call and not (args.acquire or args.release):
-        return partial(must_call, callee=args.must_call)
+        if args.count < 1:
+            raise InputError("--count must be 1 or more")
+        return partial(must_call, callee=args.must_call, count=args.count,
+                       argument=args.argument)
     if args.acquire and args.release and not args.must_call:
-        return partial(paired, acquires=set(args.acquire.split(",")),
-                       releases=set(args.release.split(",")), returns=args.returns)
+        return partial(paired, pair=_pair(args, rules))
     raise InputError("give --must-call CALLEE, or --acquire A with --release R")
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.c.parse import CSource
     from bot.checks import load_rules
-    from bot.checks.pathrule import noreturn_functions, verdict
+    from bot.checks.pathrule import verdict
 
-    analysis = _analysis(args)
+    rules = load_rules()
+    analysis = _analysis(args, rules)
     try:
         text = args.file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"{args.file}: cannot read: {exc.strerror}") from None
-    settings_rule = next(iter(load_rules()), None)
-    noreturn = noreturn_functions(settings_rule) if settings_rule else frozenset()
-    result = verdict(CSource(text), args.function, analysis, noreturn)
+    settings = rules[0].pack.shared if rules else {}
+    noreturn = frozenset(settings.get("noreturn", []))
+    result = verdict(CSource(text), args.function, analysis, noreturn, settings=settings)
     if args.json:
         print(json.dumps({
             "function": result.function, "verdict": result.verdict, "reason": result.reason,
             "violations": [{"exit_line": v.exit_line, "path_lines": v.path_lines,
-                            "message": v.message} for v in result.violations]}, indent=2))
+                            "message": v.message, "resource": v.key,
+                            "acquire_line": v.acquire_line or None,
+                            "returns_error": v.returns_error}
+                           for v in result.violations]}, indent=2))
     else:
         print(f"{args.file}: {args.function}(): {result.verdict}"
               + (f" ({result.reason})" if result.reason else ""))

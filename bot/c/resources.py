@@ -1,0 +1,345 @@
+"""Which resource a call takes or gives back, named the same way wherever it appears.
+
+A resource is named by a canonical expression: casts, parentheses and ``&``
+dropped, ``.`` and ``->`` alike, and locals that are assigned once from a
+plain expression (``priv = hw->priv``) replaced by that expression. So
+``release_region(base, 8)`` after ``base = d->io`` matches
+``request_region(d->io, 8, name)``, and ``put_device(&pdev->dev)`` matches the
+``pdev`` that ``of_find_device_by_node()`` returned when the pair says ``dev``
+is embedded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.c.cfg import CFG, Node, callee_name
+from bot.c.parse import CFunction, CSource
+
+_ACCESSOR = re.compile(r"^(container_of|to_\w+|\w+_priv|dev_get_drvdata|platform_get_drvdata|"
+                       r"\w+_get_drvdata|\w+_get_clientdata|\w+_get_intfdata|of_node|"
+                       r"dev_of_node|interface_to_usbdev|priv)$")
+_FREE_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One acquire/release pair and how its resource is named and owned."""
+
+    name: str
+    acquires: frozenset[str]
+    releases: frozenset[str]
+    returns: str = "void"  # how a failed acquire shows: void (cannot fail) | errno | pointer | bool
+    release_on: str = "auto"  # every: every exit | error: error exits | auto: see Ownership
+    # acquire/release name -> what names its resource: "ret" (the result), "argN" (the
+    # object an argument names), "outN" (stored through an out-parameter), ".f" a member
+    resource: tuple[tuple[str, str], ...] = ()
+    embedded: tuple[str, ...] = ()  # fields that are the resource itself (X->dev is X)
+    loops: tuple[tuple[str, int], ...] = ()  # loop macro -> argument it holds in the body
+    drops: tuple[tuple[str, int], ...] = ()  # getter -> argument it releases (the "from")
+    confidence: str = "pack"  # pack | inferred
+
+    def spec(self, callee: str) -> str | None:
+        return dict(self.resource).get(callee)
+
+    def loop_arg(self, macro: str) -> int | None:
+        return dict(self.loops).get(macro)
+
+    def drop_arg(self, callee: str) -> int | None:
+        return dict(self.drops).get(callee)
+
+    @property
+    def release_names(self) -> str:
+        return "/".join(sorted(self.releases))
+
+
+def _text(node: Any) -> str:
+    return "".join(node.text.decode(errors="replace").split())
+
+
+def arguments(call: Any) -> list[Any]:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+@dataclass
+class FunctionFacts:
+    """Names in one function: parameters, locals, aliases, ``__free`` variables."""
+
+    fn: CFunction
+    params: list[str] = field(default_factory=list)
+    locals: set[str] = field(default_factory=set)
+    aliases: dict[str, Any] = field(default_factory=dict)  # local -> its single plain value
+    auto_freed: set[str] = field(default_factory=set)
+    _canon: dict[tuple[int, tuple], str] = field(default_factory=dict)
+
+    def canon(self, node: Any, params: dict[str, str] | None = None, depth: int = 0) -> str:
+        """The canonical name of expression ``node`` (``params`` renames parameters)."""
+        if node is None:
+            return ""
+        key = (node.id, tuple(sorted((params or {}).items())), depth)
+        if key not in self._canon:
+            self._canon[key] = self._canonical(node, params or {}, depth)
+        return self._canon[key]
+
+    def _canonical(self, node: Any, params: dict[str, str], depth: int) -> str:
+        kind = node.type
+        if kind == "parenthesized_expression" and node.named_children:
+            return self.canon(node.named_children[-1], params, depth)
+        if kind == "cast_expression":
+            return self.canon(node.child_by_field_name("value"), params, depth)
+        if kind == "pointer_expression" and node.child_by_field_name("operator").type == "&":
+            return self.canon(node.child_by_field_name("argument"), params, depth)
+        if kind == "identifier":
+            name = node.text.decode(errors="replace")
+            if name in params:
+                return params[name]
+            if name in self.aliases and depth < 6:
+                return self.canon(self.aliases[name], params, depth + 1)
+            return name
+        if kind == "field_expression":
+            base = self.canon(node.child_by_field_name("argument"), params, depth)
+            return f"{base}->{node.child_by_field_name('field').text.decode(errors='replace')}"
+        if kind == "subscript_expression":
+            return (f"{self.canon(node.child_by_field_name('argument'), params, depth)}"
+                    f"[{self.canon(node.child_by_field_name('index'), params, depth)}]")
+        if kind == "call_expression":
+            args = ",".join(self.canon(a, params, depth) for a in arguments(node))
+            return f"{callee_name(node) or _text(node.child_by_field_name('function'))}({args})"
+        return _text(node)
+
+    def is_local(self, name: str) -> bool:
+        return name in self.locals
+
+
+def _declarator_identifier(node: Any) -> str | None:
+    while node is not None and node.type not in ("identifier",):
+        if node.type in ("pointer_declarator", "array_declarator", "init_declarator",
+                         "function_declarator", "parenthesized_declarator"):
+            node = node.child_by_field_name("declarator") or (
+                node.named_children[0] if node.named_children else None)
+        else:
+            return None
+    return node.text.decode(errors="replace") if node is not None else None
+
+
+def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
+    """Parameters, locals and single-assignment aliases of ``fn``."""
+    facts = FunctionFacts(fn)
+    declarator = fn.node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    if declarator is not None:
+        for param in declarator.child_by_field_name("parameters").named_children:
+            name = _declarator_identifier(param.child_by_field_name("declarator"))
+            facts.params.append(name or "")
+    assigned: dict[str, list[Any]] = {}
+    stack = [fn.node.child_by_field_name("body")]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.type == "declaration":
+            for child in node.named_children:
+                name = _declarator_identifier(child)
+                if name:
+                    facts.locals.add(name)
+        if node.type in ("init_declarator", "assignment_expression"):
+            left = node.child_by_field_name("declarator") or node.child_by_field_name("left")
+            right = node.child_by_field_name("value") or node.child_by_field_name("right")
+            name = _declarator_identifier(left) if left is not None else None
+            if name:
+                op = node.child_by_field_name("operator")
+                plain = op is None or op.type == "="
+                assigned.setdefault(name, []).append(right if plain else None)
+        elif node.type in ("update_expression",):
+            name = _declarator_identifier(node.child_by_field_name("argument"))
+            if name:
+                assigned.setdefault(name, []).append(None)
+        stack.extend(node.named_children)
+    for name, values in assigned.items():
+        if name in facts.locals and len(values) == 1 and values[0] is not None and \
+                _plain(values[0]):
+            facts.aliases[name] = values[0]
+    body_text = fn.node.text.decode(errors="replace")
+    facts.auto_freed = set(_FREE_VAR.findall(body_text))
+    return facts
+
+
+def _plain(node: Any) -> bool:
+    """A value that names an object without creating one: fields, addresses, accessors."""
+    while node.type in ("parenthesized_expression", "cast_expression"):
+        node = node.child_by_field_name("value") if node.type == "cast_expression" else \
+            node.named_children[-1]
+    if node.type in ("identifier", "field_expression", "pointer_expression",
+                     "subscript_expression"):
+        return node.type != "identifier" or node.text not in (b"NULL",)
+    if node.type == "call_expression":
+        return bool(_ACCESSOR.match(callee_name(node) or ""))
+    return False
+
+
+def resource_of(facts: FunctionFacts, pair: PairSpec, node: Node, default: str,
+                params: dict[str, str] | None = None) -> str:
+    """The canonical resource a call of ``pair`` works on (``default``: "ret" or "arg0")."""
+    spec = pair.spec(node.call or "") or default
+    args = arguments(node.call_node)
+    if spec == "ret":
+        if node.assigned:
+            return embedded(pair, _name_key(facts, node, params))
+        spec = "arg0"  # get_device(dev) with its result unused: the object itself
+    index, _, member = spec[3:].partition(".")  # argN / outN
+    if not index.isdigit() or int(index) >= len(args):
+        return ""
+    key = facts.canon(args[int(index)], params)
+    return embedded(pair, f"{key}->{member}" if member else key)
+
+
+def _name_key(facts: FunctionFacts, node: Node, params: dict[str, str] | None) -> str:
+    """The canonical name of the variable or field a call's result is stored into."""
+    target = node.assigned or ""
+    if target in (params or {}):
+        return (params or {})[target]
+    return "".join(target.split()).replace(".", "->")
+
+
+def embedded(pair: PairSpec, key: str) -> str:
+    for member in pair.embedded:
+        if key.endswith("->" + member):
+            return key[: -len(member) - 2]
+    return key
+
+
+def macro_arguments(cond: Any) -> list[Any]:
+    """The arguments of a loop macro rewritten to ``while (a, b, c)``."""
+    while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
+        cond = cond.named_children[-1]
+    out: list[Any] = []
+    stack = [cond]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.type == "comma_expression":
+            stack.append(node.child_by_field_name("right"))
+            stack.append(node.child_by_field_name("left"))
+        else:
+            out.append(node)
+    return out
+
+
+def destination(facts: FunctionFacts, raw: str) -> str:
+    """Where a result is stored, from its target as written: a ``local`` or a longer-lived
+    ``field`` (through a pointer, or a global)."""
+    raw = "".join(raw.split()).lstrip("&")
+    if "->" in raw or raw.startswith("*"):
+        return "field"
+    base = re.split(r"[.\[]", raw, maxsplit=1)[0]
+    return "local" if base in facts.locals or base in facts.params else "field"
+
+
+@dataclass(frozen=True)
+class Event:
+    """What one CFG node does to one resource."""
+
+    kind: str  # acquire | release | store (kept by an object) | handon (no longer ours)
+    key: str
+    mode: str = ""  # acquire: every | error | auto (who owes the release: see paths.py)
+    returns: str = "void"  # acquire: how its result says it failed (void: it cannot fail)
+    call: str = ""  # acquire: the call that took it, as the message names it
+    via: tuple[tuple[int, str], ...] = ()  # acquire/release inside a helper: (line, note)
+
+
+def _raw(node: Any) -> str:
+    return "".join(node.text.decode(errors="replace").split()) if node is not None else ""
+
+
+class ResourceEvents:
+    """The events of one pair on every node of one function's CFG.
+
+    ``summaries`` (see ``bot/c/summaries.py``) turns calls of the file's own
+    helpers into acquires and releases; ``params`` renames parameters to
+    ``$0``, ``$1``... when the function is itself being summarised.
+    """
+
+    def __init__(self, cfg: CFG, facts: FunctionFacts, pair: PairSpec, *, summaries: Any = None,
+                 params: dict[str, str] | None = None,
+                 store_calls: frozenset[str] = frozenset(),
+                 handon_calls: frozenset[str] = frozenset()):
+        self.cfg, self.facts, self.pair = cfg, facts, pair
+        self.params = params
+        self.summaries = summaries
+        self.store_calls, self.handon_calls = store_calls, handon_calls
+        self.by_node: dict[int, list[Event]] = {}
+        # branch node id of a loop macro -> (resource held on its true edge, macro name)
+        self.loops: dict[int, tuple[str, str]] = {}
+        for node in cfg.nodes:
+            events = self._events(node)
+            if events:
+                self.by_node[node.id] = events
+            at = pair.loop_arg(node.macro) if node.kind == "branch" and node.macro else None
+            args = macro_arguments(node.cond) if at is not None else []
+            if at is not None and at < len(args):
+                self.loops[node.id] = (embedded(pair, facts.canon(args[at], params)),
+                                       node.macro)
+
+    def resources(self) -> list[str]:
+        found = {e.key for events in self.by_node.values() for e in events
+                 if e.kind == "acquire"} | {key for key, _ in self.loops.values()}
+        return sorted(k for k in found if k)
+
+    def _events(self, node: Node) -> list[Event]:
+        if node.kind == "call" and node.call:
+            return self._call_events(node)
+        if node.kind == "assign" and node.assigned and node.expr is not None:
+            value = node.expr.child_by_field_name("right") or \
+                node.expr.child_by_field_name("value")
+            if value is not None and destination(self.facts, node.assigned) == "field":
+                return [Event("store", self.facts.canon(value, self.params))]
+        if node.kind == "return" and node.expr is not None:
+            return [Event("handon", embedded(self.pair, self.facts.canon(node.expr,
+                                                                          self.params)))]
+        return []
+
+    def _call_events(self, node: Node) -> list[Event]:
+        pair, name = self.pair, node.call or ""
+        events: list[Event] = []
+        args = arguments(node.call_node)
+        drop = pair.drop_arg(name)
+        if drop is not None and drop < len(args):
+            events.append(Event("release", embedded(pair, self.facts.canon(args[drop],
+                                                                           self.params))))
+        if name in pair.acquires:
+            acquired = self._acquire(node)
+            if acquired is not None:
+                events.append(acquired)
+        elif name in pair.releases:
+            key = resource_of(self.facts, pair, node, "arg0", self.params) or "*"
+            events.append(Event("release", key))
+        elif name in self.store_calls or name in self.handon_calls:
+            kind = "store" if name in self.store_calls else "handon"
+            events.extend(Event(kind, embedded(pair, self.facts.canon(a, self.params)))
+                          for a in args)
+        elif self.summaries is not None:
+            events.extend(self.summaries.call_events(self, node))
+        return events
+
+    def _acquire(self, node: Node) -> Event | None:
+        pair, name = self.pair, node.call or ""
+        default = "ret" if pair.returns == "pointer" else "arg0"
+        spec = pair.spec(name) or default
+        if spec == "ret" and node.assigned and node.assigned in self.facts.auto_freed:
+            return None  # __free(...) variable: released when it goes out of scope
+        key = resource_of(self.facts, pair, node, default, self.params) or "*"
+        if spec == "ret" and node.assigned:
+            where = destination(self.facts, node.assigned)
+        elif spec.startswith("out") and key != "*":
+            where = destination(self.facts, _raw(arguments(node.call_node)[int(
+                spec[3:].split(".")[0])]))
+        else:
+            where = "object"
+        mode = pair.release_on if pair.release_on != "auto" else \
+            {"local": "every", "field": "error"}.get(where, "auto")
+        return Event("acquire", key, mode, pair.returns, name)

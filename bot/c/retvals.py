@@ -1,0 +1,279 @@
+"""What a function returns on a path: error or success, as a reviewer reads it.
+
+An exit is an *error exit* when the value returned there is a negative errno,
+an ``ERR_PTR``, ``NULL`` from a pointer function, ``false`` from a bool one, or
+a variable that the path tested as such (``if (ret) goto err; ... err: return
+ret;``). The variables a function returns are tracked along the path as sets
+of atoms (zero, negative, positive, ...), refined by the branches the path
+takes; a branch the tracked values contradict is not a path at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.c.cfg import CFG, Node, callee_name
+
+# value atoms: what a tracked variable may hold on a path
+Z, NEG, POS, NZ, NN, EP, U = "zero", "neg", "pos", "nonzero", "nonneg", "errptr", "unknown"
+ANY = frozenset({U})
+
+# predicate -> atom -> what the atom becomes when the predicate holds (None: impossible)
+_REFINE: dict[str, dict[str, Any]] = {
+    "zero": {Z: Z, NEG: None, POS: None, NZ: None, NN: Z, EP: None, U: Z},
+    "nonzero": {Z: None, NEG: NEG, POS: POS, NZ: NZ, NN: POS, EP: EP, U: NZ},
+    "neg": {Z: None, NEG: NEG, POS: None, NZ: NEG, NN: None, EP: None, U: NEG},
+    "nonneg": {Z: Z, NEG: None, POS: POS, NZ: POS, NN: NN, EP: None, U: NN},
+    "pos": {Z: None, NEG: None, POS: POS, NZ: POS, NN: POS, EP: None, U: POS},
+    "nonpos": {Z: Z, NEG: NEG, POS: None, NZ: NEG, NN: Z, EP: None, U: (Z, NEG)},
+    "errptr": {Z: None, NEG: None, POS: None, NZ: EP, NN: None, EP: EP, U: EP},
+    "validptr": {Z: Z, NEG: None, POS: POS, NZ: POS, NN: NN, EP: None, U: POS},
+    "errornull": {Z: Z, NEG: None, POS: None, NZ: EP, NN: Z, EP: EP, U: (EP, Z)},
+    "valid": {Z: None, NEG: None, POS: POS, NZ: POS, NN: POS, EP: None, U: POS},
+    "isneg": {Z: None, NEG: NEG, POS: None, NZ: NEG, NN: None, EP: None, U: NEG},
+}
+_OPPOSITE = {"zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "neg",
+             "pos": "nonpos", "nonpos": "pos", "errptr": "validptr", "validptr": "errptr",
+             "errornull": "valid", "valid": "errornull"}
+_WRAPPERS = {"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace"}
+_ERROR_VALUE_CALLS = {"ERR_PTR": EP, "ERR_CAST": EP, "PTR_ERR": NEG}
+_INT_TYPES = {"int", "long", "ssize_t", "s32", "s64", "irqreturn_t", "vm_fault_t"}
+
+
+def unwrap(node: Any) -> Any:
+    """The expression under parentheses, casts and ``likely()``-style wrappers."""
+    while node is not None:
+        if node.type == "parenthesized_expression" and node.named_children:
+            node = node.named_children[-1]
+        elif node.type == "cast_expression":
+            node = node.child_by_field_name("value")
+        elif node.type == "call_expression" and callee_name(node) in _WRAPPERS:
+            args = node.child_by_field_name("arguments").named_children
+            if len(args) != 1:
+                return node
+            node = args[0]
+        else:
+            return node
+    return node
+
+
+def tested_name(node: Any) -> str | None:
+    """The variable a condition operand stands for: ``x``, ``(x = f())``, ``x->y``."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "assignment_expression":
+        return tested_name(node.child_by_field_name("left"))
+    if node.type in ("identifier", "field_expression"):
+        return "".join(node.text.decode(errors="replace").split()).replace(".", "->")
+    return None
+
+
+def _is_zero(node: Any) -> bool:
+    node = unwrap(node)
+    return node is not None and (node.type in ("null", "false") or
+                                 node.text in (b"0", b"NULL", b"false"))
+
+
+def _is_negative_constant(node: Any) -> bool:
+    node = unwrap(node)
+    return node is not None and node.type == "unary_expression" and \
+        node.child_by_field_name("operator").type == "-" and \
+        node.child_by_field_name("argument").type in ("identifier", "number_literal")
+
+
+def condition_predicate(cond: Any, name_of: Callable[[Any], str | None] | None = None
+                        ) -> tuple[str, str] | None:
+    """(variable, predicate that holds on the true edge), or None: ``cond`` tests no variable.
+
+    ``name_of`` says which operands stand for a variable (default: ``tested_name``).
+    """
+    name_for = name_of or tested_name
+    cond = unwrap(cond)
+    if cond is None:
+        return None
+    name = name_for(cond)
+    if name is not None:
+        return name, "nonzero"
+    if cond.type == "call_expression":
+        fn = callee_name(cond)
+        args = cond.child_by_field_name("arguments").named_children
+        if fn in ("IS_ERR", "IS_ERR_OR_NULL") and len(args) == 1:
+            name = name_for(args[0])
+            if name is not None:
+                return name, "errptr" if fn == "IS_ERR" else "errornull"
+        return None
+    if cond.type != "binary_expression":
+        return None
+    op = cond.child_by_field_name("operator").type
+    left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+    flip = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+    if name_for(left) is None and name_for(right) is not None:
+        left, right, op = right, left, flip.get(op, op)
+    name = name_for(left)
+    if name is None:
+        return None
+    if _is_zero(right):
+        return name, {"==": "zero", "!=": "nonzero", "<": "neg", ">=": "nonneg", ">": "pos",
+                      "<=": "nonpos"}.get(op, "") or None
+    if _is_negative_constant(right) and op in ("==", "!="):
+        return name, "isneg" if op == "==" else "notneg"
+    return None
+
+
+def refine(atoms: frozenset[str], predicate: str, holds: bool) -> frozenset[str] | None:
+    """``atoms`` on the edge where ``predicate`` holds (or not); None when impossible."""
+    if predicate == "notneg":  # x != -EFOO: nothing learnt on the true edge
+        predicate, holds = "isneg", not holds
+    if predicate == "isneg" and not holds:
+        return atoms
+    if not holds:
+        predicate = _OPPOSITE[predicate]
+    out: set[str] = set()
+    for atom in atoms:
+        got = _REFINE[predicate][atom]
+        if isinstance(got, tuple):
+            out.update(got)
+        elif got is not None:
+            out.add(got)
+    return frozenset(out) or None
+
+
+@dataclass
+class ReturnFacts:
+    """How one function reports errors, and which variables it returns."""
+
+    kind: str  # int | pointer | bool | void | other
+    returned: tuple[str, ...]  # variables returned somewhere (at most three are tracked)
+
+    def value(self, node: Any, values: dict[str, frozenset[str]]) -> frozenset[str]:
+        """The possible atoms of an expression, given the tracked variables' atoms."""
+        node = unwrap(node)
+        if node is None:
+            return ANY
+        kind = node.type
+        if kind == "number_literal":
+            return frozenset({Z if node.text.rstrip(b"ULul") in (b"0", b"0x0") else POS})
+        if kind in ("null", "false") or node.text in (b"NULL", b"false"):
+            return frozenset({Z})
+        if kind == "true" or node.text == b"true":
+            return frozenset({POS})
+        if _is_negative_constant(node):
+            return frozenset({NEG})
+        if kind == "conditional_expression":
+            return self.value(node.child_by_field_name("consequence"), values) | \
+                self.value(node.child_by_field_name("alternative"), values)
+        if kind == "call_expression":
+            fn = callee_name(node)
+            if fn in _ERROR_VALUE_CALLS:
+                return frozenset({_ERROR_VALUE_CALLS[fn]})
+            if fn == "dev_err_probe":
+                args = node.child_by_field_name("arguments").named_children
+                got = self.value(args[1], values) if len(args) > 1 else ANY
+                return got if got != ANY else frozenset({NEG})
+            return ANY
+        name = tested_name(node)
+        if name in values:
+            return values[name]
+        return ANY
+
+    def classify(self, atoms: frozenset[str]) -> str:
+        """``error``, ``success`` or ``maybe`` for a returned value's atoms."""
+        if self.kind == "int":
+            errors, successes = {NEG, NZ, EP}, {Z, POS, NN}
+        elif self.kind == "pointer":
+            errors, successes = {Z, EP, NEG}, {POS, NZ, NN, U}
+        elif self.kind == "bool":
+            errors, successes = {Z}, {POS, NZ, NN}
+        else:
+            return "success"
+        if atoms <= errors:
+            return "error"
+        if atoms <= successes:
+            return "success"
+        return "maybe"
+
+    def exit_class(self, node: Node, values: dict[str, frozenset[str]]) -> str:
+        """What the exit ``node`` returns on a path where the tracked variables hold ``values``."""
+        if node.kind == "end":
+            return "success"
+        if node.expr is None:  # return; in a void function: an early way out
+            return "error" if self.kind == "void" else "success"
+        return self.classify(self.value(node.expr, values))
+
+
+def return_kind(fn_node: Any) -> str:
+    """int | pointer | bool | void | other: how the function's result reads."""
+    declarator = fn_node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        if declarator.type == "pointer_declarator":
+            return "pointer"
+        declarator = declarator.child_by_field_name("declarator")
+    type_node = fn_node.child_by_field_name("type")
+    text = type_node.text.decode(errors="replace") if type_node is not None else "int"
+    if text == "void":
+        return "void"
+    if text in ("bool", "_Bool"):
+        return "bool"
+    if text in _INT_TYPES or text.startswith(("unsigned", "signed", "long", "short")) or \
+            text in ("u32", "u16", "u8", "u64", "size_t"):
+        return "int"
+    return "other"
+
+
+def return_facts(cfg: CFG, fn_node: Any) -> ReturnFacts:
+    returned: list[str] = []
+    for node in cfg.nodes:
+        if node.kind == "return" and node.expr is not None:
+            name = tested_name(node.expr)
+            if name is not None and name not in returned and "->" not in name:
+                returned.append(name)
+    return ReturnFacts(return_kind(fn_node), tuple(returned[:3]))
+
+
+class ValueTracker:
+    """The returned variables' atoms along a path: assignments and branch tests."""
+
+    def __init__(self, facts: ReturnFacts):
+        self.facts = facts
+        self.start = tuple(ANY for _ in facts.returned)
+
+    def _as_dict(self, values: tuple) -> dict[str, frozenset[str]]:
+        return dict(zip(self.facts.returned, values, strict=True))
+
+    def after(self, node: Node, values: tuple) -> tuple:
+        """The atoms after the assignment or call ``node``."""
+        target = node.assigned
+        if target not in self.facts.returned:
+            return values
+        at = self.facts.returned.index(target)
+        if node.kind == "call":
+            new = ANY
+        elif node.kind == "assign" and node.expr is not None and node.expr.type in (
+                "assignment_expression", "init_declarator"):
+            op = node.expr.child_by_field_name("operator")
+            right = node.expr.child_by_field_name("right") or \
+                node.expr.child_by_field_name("value")
+            new = self.facts.value(right, self._as_dict(values)) if op is None or \
+                op.type == "=" else ANY
+        else:
+            return values
+        return values[:at] + (new,) + values[at + 1:]
+
+    def on_edge(self, node: Node, label: bool | None, values: tuple) -> tuple | None:
+        """The atoms on the ``label`` edge of branch ``node``; None if the edge cannot be taken."""
+        if node.kind != "branch" or node.cond is None or label is None:
+            return values
+        test = condition_predicate(node.cond)
+        if test is None or test[0] not in self.facts.returned:
+            return values
+        at = self.facts.returned.index(test[0])
+        got = refine(values[at], test[1], label)
+        if got is None:
+            return None
+        return values[:at] + (got,) + values[at + 1:]
+
+    def exit_class(self, node: Node, values: tuple) -> str:
+        return self.facts.exit_class(node, self._as_dict(values))

@@ -1,0 +1,185 @@
+"""What a driver's own helpers do to resources, worked out once and used at their calls.
+
+``ali_probe()`` calls ``ali_setup()``, which requests an I/O region and
+returns 0; the region is then held in ``ali_probe()`` from that call on, and a
+later failure must release it. A helper is summarised per pair:
+
+- it *acquires* a resource when the resource is still held at one of its
+  success exits and is named by its parameters (``$0->io``), a global, or is
+  the pointer it returns (``$ret``); at a call site the parameters become the
+  call's arguments and the call's result says whether it succeeded, the way
+  the helper reports errors (0, a pointer, true);
+- it *releases* a resource named by its parameters or a global when some path
+  through it releases it.
+
+Helpers are looked up in the file first, then (with ``--repo``/``--tree``) in
+the other C files of its folder; summaries nest (a helper's helper) up to a
+depth, and recursion ends in an empty summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.c.cfg import Node, build_cfg
+from bot.c.parse import CFunction, CSource
+from bot.c.resources import (
+    Event,
+    PairSpec,
+    ResourceEvents,
+    arguments,
+    function_facts,
+)
+from bot.c.retvals import ValueTracker, return_facts
+
+MAX_DEPTH = 3
+_PARAM = re.compile(r"\$(\d+)")
+
+
+@dataclass(frozen=True)
+class Effect:
+    kind: str  # acquire | release
+    resource: str  # "$0->io", a global name, or "$ret"
+    returns: str = "void"  # acquire: how the helper's result says it failed
+    mode: str = "auto"  # acquire: who owes the release, carried to the caller
+    line: int = 0  # where inside the helper
+    call: str = ""  # the call inside the helper that takes or gives it back
+
+
+@dataclass
+class Summaries:
+    """Helpers of one file (and its folder), summarised on demand."""
+
+    sources: list[CSource]  # the file itself first, then its folder's other C files
+    noreturn: frozenset[str] = frozenset()
+    settings: dict = field(default_factory=dict)
+    load_more: Callable[[str], CSource | None] | None = None  # folder files, by function name
+    _done: dict[tuple[str, str], list[Effect]] = field(default_factory=dict)
+    _busy: set[tuple[str, str]] = field(default_factory=set)
+
+    def function(self, name: str) -> CFunction | None:
+        for src in self.sources:
+            fn = src.function(name)
+            if fn is not None and not fn.error_lines:
+                return fn
+        if self.load_more is not None:
+            src = self.load_more(name)
+            if src is not None:
+                self.sources.append(src)
+                fn = src.function(name)
+                return fn if fn is not None and not fn.error_lines else None
+        return None
+
+    def _source_of(self, fn: CFunction) -> CSource:
+        return next(src for src in self.sources if fn in src.functions())
+
+    def effects(self, name: str, pair: PairSpec) -> list[Effect]:
+        key = (name, pair.name)
+        if key in self._done:
+            return self._done[key]
+        if key in self._busy or len(self._busy) >= MAX_DEPTH:
+            return []
+        fn = self.function(name)
+        if fn is None:
+            self._done[key] = []
+            return []
+        self._busy.add(key)
+        try:
+            self._done[key] = self._summarise(fn, pair)
+        finally:
+            self._busy.discard(key)
+        return self._done[key]
+
+    def _summarise(self, fn: CFunction, pair: PairSpec) -> list[Effect]:
+        from bot.c.paths import track
+
+        src = self._source_of(fn)
+        cfg = build_cfg(fn, self.noreturn, src.guard_lines, src.macro_loops)
+        facts = function_facts(fn)
+        params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
+        events = ResourceEvents(
+            cfg, facts, pair, summaries=self, params=params,
+            store_calls=frozenset(self.settings.get("exit_store_calls", ())),
+            handon_calls=frozenset(self.settings.get("exit_handon_calls", ())))
+        returns = return_facts(cfg, fn.node)
+        tracker = ValueTracker(returns)
+        kind = {"int": "errno", "pointer": "pointer", "bool": "bool"}.get(returns.kind, "void")
+        found: list[Effect] = []
+        taken_here = set(events.resources())
+        for node_id, node_events in events.by_node.items():
+            for event in node_events:
+                if event.kind == "release" and event.key not in taken_here and \
+                        _named_outside(event.key, facts):
+                    found.append(Effect("release", event.key, line=cfg.nodes[node_id].line,
+                                        call=cfg.nodes[node_id].call or ""))
+        for key in events.resources():
+            tracked = track(cfg, events, key, tracker)
+            for state in tracked.states:
+                node = cfg.nodes[state[0]]
+                if not node.is_exit or not state[3]:
+                    continue
+                acquired = cfg.nodes[state[3]]
+                exit_class = tracker.exit_class(node, state[4])
+                held = tracked.held_at(state)
+                if held and exit_class == "success" and _named_outside(key, facts):
+                    found.append(Effect("acquire", key, kind, state[2] or "auto", acquired.line,
+                                        acquired.call or pair.name))
+                elif not held and returns.kind == "pointer" and exit_class == "success" \
+                        and _returns(node, key, facts):
+                    found.append(Effect("acquire", "$ret", "pointer", "every", acquired.line,
+                                        acquired.call or pair.name))
+        return list(dict.fromkeys(found))
+
+    def call_events(self, events: ResourceEvents, node: Node) -> list[Event]:
+        """The acquires and releases a call of a summarised helper stands for."""
+        name = node.call or ""
+        if name in events.pair.acquires or name in events.pair.releases or \
+                name == events.cfg.function:
+            return []
+        out = []
+        args = arguments(node.call_node)
+        for effect in self.effects(name, events.pair):
+            key = _at_call(effect.resource, args, node, events)
+            if not key:
+                continue
+            via = ((effect.line, f"inside {name}(): {effect.call}() "
+                    f"{'takes' if effect.kind == 'acquire' else 'gives back'} it"),)
+            if effect.kind == "release":
+                out.append(Event("release", key, via=via))
+            else:
+                out.append(Event("acquire", key, effect.mode, effect.returns,
+                                 f"{name}() -> {effect.call}", via))
+        return out
+
+
+def _named_outside(key: str, facts) -> bool:
+    """Whether a resource name means the same thing to the helper's callers."""
+    base = re.split(r"->|\[|\(", key, maxsplit=1)[0]
+    return bool(key) and key != "*" and (base.startswith("$") or (
+        base not in facts.locals and base not in facts.params and base.isidentifier()))
+
+
+def _returns(node: Node, key: str, facts) -> bool:
+    return node.kind == "return" and node.expr is not None and \
+        "".join(node.expr.text.decode(errors="replace").split()) == key
+
+
+def _at_call(resource: str, args: list, node: Node, events: ResourceEvents) -> str:
+    """The helper's resource name in the caller's terms."""
+    if resource == "$ret":
+        return "".join((node.assigned or "").split()).replace(".", "->")
+    missing = False
+
+    def arg(match: re.Match) -> str:
+        nonlocal missing
+        index = int(match.group(1))
+        if index >= len(args):
+            missing = True
+            return ""
+        return events.facts.canon(args[index], events.params)
+
+    key = _PARAM.sub(arg, resource)
+    return "" if missing else key
+

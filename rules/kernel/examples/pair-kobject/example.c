@@ -1,0 +1,26 @@
+/* pair-kobject: kobject_init_and_add() needs kobject_put() even when it fails. */
+static int bad(struct demo *d, struct kobject *parent)
+{
+	int ret;
+
+	ret = kobject_init_and_add(&d->kobj, &demo_ktype, parent, "demo%d", d->id);
+	if (ret)
+		/* ruleid: pair-kobject */
+		return ret;
+	/* ok: pair-kobject */
+	return 0;
+}
+
+static int good(struct demo *d, struct kobject *parent)
+{
+	int ret;
+
+	ret = kobject_init_and_add(&d->kobj, &demo_ktype, parent, "demo%d", d->id);
+	if (ret) {
+		kobject_put(&d->kobj);
+		/* ok: pair-kobject */
+		return ret;
+	}
+	/* ok: pair-kobject */
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* pair-pci-enable: a probe that enabled the device disables it when it fails. */
+static int bad(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err;
+
+	err = pci_enable_device(pdev);
+	if (err)
+		/* ok: pair-pci-enable */
+		return err;
+	err = demo_map(pdev);
+	if (err)
+		/* ruleid: pair-pci-enable */
+		return err;
+	/* ok: pair-pci-enable */
+	return 0;
+}
+
+static int good(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err;
+
+	err = pci_enable_device(pdev);
+	if (err)
+		/* ok: pair-pci-enable */
+		return err;
+	err = demo_map(pdev);
+	if (err)
+		goto err_disable;
+	/* ok: pair-pci-enable */
+	return 0;
+err_disable:
+	pci_disable_device(pdev);
+	/* ok: pair-pci-enable */
+	return err;
+}
