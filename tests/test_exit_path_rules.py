@@ -162,7 +162,8 @@ def test_fix_of_one_of_two_leaking_exits_is_reported_fixed(capsys, tmp_path):
     findings = review_range(capsys, tmp_path, fix)
     assert exit_findings_of(findings) == [("fixed", 12, "pre")]
     (finding,) = [f for f in findings if f["rule"] == "pair-clk"]
-    assert finding["message"].startswith("Fixed by this patch at line 12")
+    assert finding["message"].startswith("Fixed by this patch: ")
+    assert "error return at line 12" in finding["message"]
 
 
 def test_probe_that_keeps_its_clock_on_success_is_quiet(capsys, tmp_path):

@@ -96,8 +96,7 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
 def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function: str,
              status: str, image: str) -> Finding:
     shown = _shown_steps(violation)
-    prefix = {"fixed": f"Fixed by this patch at line {violation.exit_line}: ",
-              "preexisting": f"Still there after the patch at line {violation.exit_line}: "}
+    prefix = {"fixed": "Fixed by this patch: ", "preexisting": "Still there after the patch: "}
     return make_finding(
         rule, ctx, prefix.get(status, "") + violation.message + ".",
         file=path, line=violation.exit_line, function=function, status=status, image=image,
