@@ -290,8 +290,10 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         taken = acquires.get(acquired_at)
         if node.kind == "branch" and held == 2 and taken is not None:
             failed = _failure_label(node, cfg.nodes[acquired_at], taken.returns)
+        pointer = taken.returns == "pointer" if taken is not None else acquired_at in \
+            events.loops  # a loop macro's node
         null_edge = _null_test(node, key) if node.kind == "branch" and held == 1 and \
-            taken is not None and taken.returns == "pointer" else None
+            pointer else None
         loop = events.loops.get(node_id, ("",))[0] == key
         out = []
         for target, label in node.succ:

@@ -21,7 +21,6 @@ from bot.c.parse import CFunction, CSource
 _ACCESSOR = re.compile(r"^(container_of|to_\w+|\w+_priv|dev_get_drvdata|platform_get_drvdata|"
                        r"\w+_get_drvdata|\w+_get_clientdata|\w+_get_intfdata|of_node|"
                        r"dev_of_node|interface_to_usbdev|priv)$")
-_FREE_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,12 @@ def arguments(call: Any) -> list[Any]:
 
 @dataclass
 class FunctionFacts:
-    """Names in one function: parameters, locals, aliases, ``__free`` variables."""
+    """Names in one function: parameters, locals, single-assignment aliases."""
 
     fn: CFunction
     params: list[str] = field(default_factory=list)
     locals: set[str] = field(default_factory=set)
     aliases: dict[str, Any] = field(default_factory=dict)  # local -> its single plain value
-    auto_freed: set[str] = field(default_factory=set)
     _canon: dict[tuple[int, tuple], str] = field(default_factory=dict)
 
     def canon(self, node: Any, params: dict[str, str] | None = None, depth: int = 0) -> str:
@@ -163,8 +161,6 @@ def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
         if name in facts.locals and len(values) == 1 and values[0] is not None and \
                 _plain(values[0]):
             facts.aliases[name] = values[0]
-    body_text = fn.node.text.decode(errors="replace")
-    facts.auto_freed = set(_FREE_VAR.findall(body_text))
     return facts
 
 
@@ -291,6 +287,8 @@ class ResourceEvents:
         return sorted(k for k in found if k)
 
     def _events(self, node: Node) -> list[Event]:
+        if node.kind == "free" and node.var:  # a __free(...) variable leaves its scope
+            return [Event("release", node.var)]
         if node.kind == "call" and node.call:
             return self._call_events(node)
         if node.kind == "assign" and node.assigned and node.expr is not None:
@@ -312,9 +310,7 @@ class ResourceEvents:
             events.append(Event("release", embedded(pair, self.facts.canon(args[drop],
                                                                            self.params))))
         if name in pair.acquires:
-            acquired = self._acquire(node)
-            if acquired is not None:
-                events.append(acquired)
+            events.append(self._acquire(node))
         elif name in pair.releases:
             key = resource_of(self.facts, pair, node, "arg0", self.params) or "*"
             events.append(Event("release", key))
@@ -326,12 +322,10 @@ class ResourceEvents:
             events.extend(self.summaries.call_events(self, node))
         return events
 
-    def _acquire(self, node: Node) -> Event | None:
+    def _acquire(self, node: Node) -> Event:
         pair, name = self.pair, node.call or ""
         default = "ret" if pair.returns == "pointer" else "arg0"
         spec = pair.spec(name) or default
-        if spec == "ret" and node.assigned and node.assigned in self.facts.auto_freed:
-            return None  # __free(...) variable: released when it goes out of scope
         key = resource_of(self.facts, pair, node, default, self.params) or "*"
         if spec == "ret" and node.assigned:
             where = destination(self.facts, node.assigned)
