@@ -7,6 +7,10 @@ checks and reports stay independent of each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.source.thread import Thread
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -23,6 +27,16 @@ class Trailer:
     name: str
     value: str
     line: int  # line in the commit message as `git log --format=%B` prints it (1 = subject)
+
+
+@dataclass(frozen=True)
+class ReplyTrailer:
+    """A trailer a reviewer gave in a reply (``Reviewed-by: ...``), as b4 collects them."""
+
+    name: str
+    value: str
+    by: str  # the address of the reply's sender
+    message_id: str  # the reply that carries it
 
 
 @dataclass
@@ -155,6 +169,8 @@ class Series:
     versions_seen: list[int] = field(default_factory=list)
     source: str = ""  # where it came from: a path, a Message-ID, a range
     carried: dict[int, int] = field(default_factory=dict)  # partial reroll: index -> from vN
+    reply_trailers: dict[int, list[ReplyTrailer]] = field(default_factory=dict)  # 0: cover
+    thread: Thread | None = field(default=None, repr=False, compare=False)  # every revision
 
     @property
     def message_id(self) -> str:

@@ -210,17 +210,16 @@ class Watcher:
         """Review every complete, not yet reviewed revision in the thread of ``msgid``."""
         from bot.source.lore import thread_messages
         from bot.source.mail import parse_message
-        from bot.source.thread import build_series, group_revisions, missing_text
+        from bot.source.thread import missing_text, read_thread
 
         try:
             _, mails = thread_messages(msgid, nocache=True)
-            revisions, replies = group_revisions([parse_message(m)[0] for m in mails])
-            for _, revision in sorted(revisions.items()):
+            thread = read_thread([parse_message(m)[0] for m in mails], f"lore <{msgid}>")
+            for _, revision in sorted(thread.revisions.items()):
                 if revision.missing():
                     self.report.waiting.append(f"<{msgid}>: {missing_text(revision)}")
                 elif revision.patches:  # not a cover letter alone
-                    self.revision(build_series(revision, revisions, replies,
-                                               source=f"lore <{msgid}>"))
+                    self.revision(thread.series(revision))
         except NetworkError as exc:  # lore or the mail server: worth another try
             attempts = self.store.record_failure(msgid, str(exc))
             if attempts < self.config.max_attempts:

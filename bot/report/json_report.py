@@ -26,6 +26,9 @@ def review_dict(review) -> dict:
             "source": series.source,
             "carried_over": [{"index": i, "from_version": v}
                              for i, v in sorted(series.carried.items())],
+            "reply_trailers": [{"index": i, **asdict(t)}
+                               for i, found in sorted(series.reply_trailers.items())
+                               for t in found],
         },
         "base": review.base,
         "hunks_moved": [{"patch": m.patch, "file": m.file, "hunk": m.placement.hunk,

@@ -15,10 +15,13 @@ import unidiff
 from bot.errors import InputError
 from bot.series import CommitLog, FileDiff, Hunk, HunkLine, Message, Patch, Prefix, Trailer
 
-_PREFIX_GROUP = re.compile(r"^\s*\[([^\]]*)\]\s*")
-_REPLY = re.compile(r"^\s*(re|aw|antw|sv|vs)\s*:", re.IGNORECASE)
-_VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
-_COUNTER = re.compile(r"^(\d+)/(\d+)$")
+MAX_SUBJECT_CHARS = 2048
+MAX_SUBJECT_BRACKETS = 64
+MAX_NUMBER_DIGITS = 4  # as b4's counters: at most 9999 patches, and versions alike
+
+_PREFIX_GROUPS = re.compile(r"^(\s*\w{2,4}:)?(\s*\[[^\]]*\])+")
+_VERSION_WORD = re.compile(r"(?i)(?<![a-z0-9])(?:patch)?v(\d+)(?![a-z0-9])")
+_COUNTER_WORD = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")
 _DIFF_START = re.compile(r"^(diff --git |Index: |--- (a/|/dev/null))", re.MULTILINE)
 _BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,40})\s*$", re.MULTILINE)
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s*(.*)$")
@@ -29,39 +32,68 @@ _KNOWN_TRAILERS = {"fixes", "link", "cc", "closes", "buglink", "bug", "message-i
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date):\s*(.*)$")
 
 
-def is_reply(subject: str) -> bool:
-    return bool(_REPLY.match(subject))
+def subject_problem(subject: str) -> str | None:
+    """Why a subject is past what we hand to b4's subject parser, or None.
+
+    b4 reads counters of at most four digits and versions of any length (a
+    5,000-digit ``vN`` makes ``int()`` raise), and its nested-bracket clean-up
+    grows with the cube of the brackets (4,000 characters of ``[a`` take 30 s):
+    so the subject's length, its brackets and the numbers in its leading
+    ``[...]`` groups are checked first.
+    """
+    if subject.count("[") > MAX_SUBJECT_BRACKETS:
+        return f"a subject with more than {MAX_SUBJECT_BRACKETS} '[' in it"
+    groups = _PREFIX_GROUPS.match(subject)
+    prefix = groups.group(0) if groups else ""
+    for digits in _VERSION_WORD.findall(prefix):
+        if len(digits) > MAX_NUMBER_DIGITS:
+            return f"version v{_short(digits)} (more than {MAX_NUMBER_DIGITS} digits)"
+    for index, total in _COUNTER_WORD.findall(prefix):
+        if len(index) > MAX_NUMBER_DIGITS or len(total) > MAX_NUMBER_DIGITS:
+            return (f"patch {_short(index)}/{_short(total)} (a series has at most "
+                    f"{10 ** MAX_NUMBER_DIGITS - 1} patches)")
+    if len(subject) > MAX_SUBJECT_CHARS:
+        return f"a subject of {len(subject)} characters (more than {MAX_SUBJECT_CHARS})"
+    return None
+
+
+def _short(digits: str) -> str:
+    return digits if len(digits) <= 12 else f"{digits[:6]}...({len(digits)} digits)"
+
+
+def lore_subject(subject: str):
+    """b4's reading of a subject (reply, revision, counters, prefixes); bounds checked."""
+    import b4
+
+    problem = subject_problem(subject)
+    if problem:
+        raise InputError(f"subject not read as a patch's: {problem}")
+    return b4.LoreSubject(subject)
 
 
 def parse_prefix(subject: str) -> tuple[Prefix, str]:
-    """``[RFC PATCH v2 3/7] sub: summary`` -> (Prefix, ``sub: summary``)."""
-    words: list[str] = []
-    rest = subject
-    while True:
-        match = _PREFIX_GROUP.match(rest)
-        if not match:
-            break
-        words.extend(match.group(1).split())
-        rest = rest[match.end():]
-    version, index, total, rfc = 1, 1, 1, False
-    for word in words:
-        if (v := _VERSION.match(word)) is not None:
-            version = int(v.group(1))
-        elif (c := _COUNTER.match(word)) is not None:
-            index, total = int(c.group(1)), int(c.group(2))
-        elif word.upper() == "RFC":
-            rfc = True
-    prefix = Prefix(version, index, total, rfc, tuple(words), present=bool(words))
-    return prefix, rest.strip()
+    """``[RFC PATCH v2 3/7] sub: summary`` -> (Prefix, ``sub: summary``), as b4 reads it.
+
+    b4 also reads ``[PATCHv3]`` as version 3 and drops ``Re:``.
+    """
+    lsubject = lore_subject(subject)
+    prefix = Prefix(lsubject.revision, lsubject.counter, lsubject.expected, lsubject.rfc,
+                    tuple(lsubject.prefixes), present=bool(lsubject.prefixes))
+    return prefix, lsubject.subject.strip()
+
+
+def has_diff(body: str) -> bool:
+    return bool(_DIFF_START.search(body))
 
 
 def looks_like_patch(message: Message) -> bool:
     """A patch or cover letter, as opposed to a reply or unrelated mail."""
-    if is_reply(message.subject):
+    if subject_problem(message.subject):
         return False
-    prefix, _ = parse_prefix(message.subject)
-    tagged = any(w.upper() in ("PATCH", "RFC") for w in prefix.tags)
-    return tagged or bool(_DIFF_START.search(message.body))
+    lsubject = lore_subject(message.subject)
+    if lsubject.reply:
+        return False
+    return lsubject.patch or lsubject.rfc or has_diff(message.body)
 
 
 def split_body(body: str) -> tuple[str, str, str]:
