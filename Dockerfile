@@ -21,16 +21,18 @@ WORKDIR /opt/lorebot
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY rules ./rules
+# The rule packs and models ship inside the installed package (bot/rules).
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 1001 lorebot \
     && mkdir -p /var/lib/lorebot \
     && chown lorebot /var/lib/lorebot
 
-ENV LOREBOT_RULES=/opt/lorebot/rules \
-    XDG_DATA_HOME=/var/lib/lorebot \
+ENV XDG_DATA_HOME=/var/lib/lorebot \
     XDG_STATE_HOME=/var/lib/lorebot/state \
     PYTHONDONTWRITEBYTECODE=1
 VOLUME ["/var/lib/lorebot"]
-USER 1001
+# No USER: GitHub runs a Docker action as the image's user and requires the
+# default, root (the workspace and /github/file_commands belong to the runner's
+# user). For cron, run it as the lorebot user: docker run --user lorebot ...
 ENTRYPOINT ["lorebot"]
 CMD ["--help"]

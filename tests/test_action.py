@@ -15,20 +15,23 @@ SCHEMA = ROOT / ".venv" / "share" / "sarif-2.1.0-rtm.5.json"
 HV = "drivers/pci/controller/pci-hyperv.c"
 
 
-def run_action(tmp_path, version, **inputs):
+def run_action(tmp_path, version, owner: int | None = None, **inputs):
+    """`lorebot action` in the workspace, the way GitHub's runner starts a container action:
+    RUNNER_TEMP names a host folder the container does not have."""
     workspace = tmp_path / "workspace"
     base, head = pull_request_repo(workspace, version)
+    if owner is not None:  # the checkout belongs to another user (the runner's)
+        for path in [workspace, *workspace.rglob("*")]:
+            os.chown(path, owner, owner, follow_symlinks=False)
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"base": {"sha": base},
                                                   "head": {"sha": head}}}))
-    summary, output, runner_temp = (tmp_path / "summary.md", tmp_path / "output",
-                                    tmp_path / "tmp")
-    runner_temp.mkdir()
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
     env.update(GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(workspace),
                GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(event),
                GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output),
-               RUNNER_TEMP=str(runner_temp), GITHUB_BASE_REF="master")
+               RUNNER_TEMP="/home/runner/work/_temp", GITHUB_BASE_REF="master")
     env.update({f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()})
     proc = subprocess.run([LOREBOT, "action"], capture_output=True, text=True, env=env,
                           timeout=120, cwd=workspace)
@@ -49,9 +52,9 @@ def test_v2_fails_with_annotations_on_the_right_lines(tmp_path):
     text = summary.read_text()
     assert text.startswith("## lorebot review:") and "| error | `hv-unmask-every-exit` |" in text
     (line,) = output.read_text().splitlines()
-    key, _, path = line.partition("=")
-    assert key == "sarif-file" and Path(path).is_file()
-    document = json.loads(Path(path).read_text())
+    # Relative to the workspace: the job's next steps run there, outside the container.
+    assert line == "sarif-file=lorebot.sarif"
+    document = json.loads((tmp_path / "workspace" / "lorebot.sarif").read_text())
     if SCHEMA.is_file():
         schema = json.loads(SCHEMA.read_text())
         jsonschema.validators.validator_for(schema)(schema).validate(document)
@@ -70,6 +73,29 @@ def test_fail_on_never_and_bad_input(tmp_path):
     assert proc.returncode == 0 and '"schema": "lorebot-review/1"' in proc.stdout
     bad, _, _ = run_action(tmp_path / "again", 2, fail_on="sometimes")
     assert bad.returncode == 2 and bad.stderr.startswith("lorebot: error: fail-on")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the workspace away")
+def test_a_workspace_owned_by_another_user(tmp_path):
+    """git's ownership check would call it "not a git repository"; lorebot only reads it."""
+    proc, summary, output = run_action(tmp_path, 2, owner=4242)
+    assert proc.returncode == 1, proc.stderr
+    assert "hv-unmask-every-exit" in summary.read_text()
+    assert output.read_text() == "sarif-file=lorebot.sarif\n"
+
+
+def test_runner_files_that_cannot_be_written_are_warned_about(tmp_path, monkeypatch, capsys):
+    """A step summary the container cannot reach costs a warning, not the review."""
+    from bot.commands.action import _append
+
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "unmounted" / "step_summary_1"))
+    _append("GITHUB_STEP_SUMMARY", "## text\n")
+    assert capsys.readouterr().out == (
+        f"::warning title=lorebot::cannot write $GITHUB_STEP_SUMMARY ({tmp_path}/unmounted/"
+        "step_summary_1): No such file or directory\n")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY")
+    _append("GITHUB_STEP_SUMMARY", "## nowhere\n")
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("value, escaped", [("a%b\nc", "a%25b%0Ac")])

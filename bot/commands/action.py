@@ -5,6 +5,13 @@ action, reviews a pull request's commits (default range: the event's
 base..head), an mbox or a Message-ID with the same code as ``lorebot review``,
 prints annotations, appends the Markdown summary to ``$GITHUB_STEP_SUMMARY``,
 writes a SARIF file and sets the ``sarif-file`` output, and exits per fail-on.
+
+GitHub runs a container action with the workspace mounted on
+``/github/workspace`` and ``GITHUB_OUTPUT``/``GITHUB_STEP_SUMMARY`` under
+``/github/file_commands``; ``RUNNER_TEMP`` names a folder of the runner's host
+that the container does not see. So the SARIF file goes into the workspace and
+the output names it relative to the workspace, the path the job's next steps
+(which run in the workspace on the host) find it at.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ if TYPE_CHECKING:
     from bot.request import Request
 
 HELP = "run as the GitHub Action (inputs from INPUT_* environment variables)"
+SARIF_FILE = "lorebot.sarif"  # in the workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,10 +97,18 @@ def read_inputs(workspace: Path) -> ActionInputs:
 
 
 def _append(path_var: str, text: str) -> None:
+    """Add to one of the runner's files; if it cannot be written, say so and go on."""
+    from bot.report.github import escape_data
+
     path = os.environ.get(path_var)
-    if path:
+    if not path:
+        return
+    try:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(text)
+    except OSError as exc:
+        print("::warning title=lorebot::" + escape_data(
+            f"cannot write ${path_var} ({path}): {exc.strerror}"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,8 +126,10 @@ def run(args: argparse.Namespace) -> int:
     for line in annotations(review):
         print(line)
     _append("GITHUB_STEP_SUMMARY", summary(review) + "\n")
-    out_dir = Path(os.environ.get("RUNNER_TEMP") or workspace)
-    sarif_path = out_dir / "lorebot.sarif"
-    sarif_path.write_text(sarif(review), encoding="utf-8")
-    _append("GITHUB_OUTPUT", f"sarif-file={sarif_path}\n")
+    try:
+        (workspace / SARIF_FILE).write_text(sarif(review), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {workspace / SARIF_FILE}: {exc.strerror} (lorebot runs "
+                         f"as uid {os.getuid()})") from None
+    _append("GITHUB_OUTPUT", f"sarif-file={SARIF_FILE}\n")
     return EXIT_FINDINGS if review.fails(options.fail_on) else EXIT_OK
