@@ -56,10 +56,11 @@ def test_a_header_60_lines_off_is_placed_reported_and_renumbered(tmp_path, capsy
     assert main(["review", "--mbox", str(shifted), "--tree", str(tree)]) == 1
     text = capsys.readouterr().out
     assert f"  patch 1: hunk 1 of {HV_FILE} applied at line 96 (offset -60 lines)\n" in text
-    for fmt, needle in (("email", "applied at line 96 (offset -60 lines)"),
-                        ("sarif", "applied at line 96 (offset -60 lines)")):
+    for fmt in ("email", "sarif", "json", "text"):
         main(["review", "--mbox", str(shifted), "--tree", str(tree), "--format", fmt])
-        assert needle in " ".join(capsys.readouterr().out.split()), fmt
+        out = " ".join(capsys.readouterr().out.split())
+        assert "applied at line 96 (offset -60 lines)" in out or '"offset": -60' in out, fmt
+        assert f"folder {tree}" in out, fmt  # the base, named in every format
 
 
 @pytest.mark.parametrize("header, message", [

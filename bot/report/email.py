@@ -177,8 +177,9 @@ def body_for(patch: Patch | None, message: Message, findings: list[Finding], rev
             out += point_text(point, verbose)
         out.append("")
     last_quote: list[str] | None = None
-    for point in code:
-        quote = excerpt(patch, point.lead, images) if patch is not None \
+    placed = images.patch if images is not None and images.patch is not None else patch
+    for point in code:  # quoted from the hunks where they applied: the findings' lines
+        quote = excerpt(placed, point.lead, images) if patch is not None \
             else [f"> {message.subject}"]
         if quote != last_quote:
             out += quote + [""]
@@ -200,6 +201,7 @@ def body_for(patch: Patch | None, message: Message, findings: list[Finding], rev
     packs = sorted({r.pack.name for r in review.rules})
     out += ["-- ", f"lorebot {__version__}, an automated review"
             + (f" (rule packs: {', '.join(packs)})." if packs else "."),
+            *_wrap(f"Base: {review.base or 'none (commit-log rules only)'}"),
             f"Reproduce: lorebot review {message.message_id}"]
     return "\n".join(out) + "\n"
 
