@@ -424,3 +424,21 @@ int g(struct d *d)
 def test_function_closed_by_brace_and_semicolon_is_sound():
     src = CSource("int f(struct d *d)\n{\n\tunmask(d);\n};\n\nint g(void)\n{\n\treturn 0;\n}\n")
     assert [fn.problem for fn in src.functions()] == ["", ""]
+
+
+def test_labels_with_backward_gotos_and_an_exit_each():
+    """One violation per label, each with a witness that ends at its own exit: one
+    search serves them all, and a witness keeps at most its last steps."""
+    count = 3000
+    body = "".join(f"l{i}:\n\tif (step{i}(d))\n\t\tgoto l{max(i - 1, 0)};\n"
+                   f"\tif (bad{i}(d))\n\t\treturn -{i + 1};\n" for i in range(count))
+    source = "int f(struct d *d)\n{\n" + body + "\tunmask(d);\n\treturn 0;\n}\n"
+    result = verdict(CSource(source), "f", UNMASK, NORETURN)
+    returns = [n for n, line in enumerate(source.split("\n"), 1) if "return -" in line]
+    assert [v.exit_line for v in result.violations] == returns
+    last = result.violations[-1]
+    assert last.steps[0].note == "(earlier steps left out)" and len(last.steps) <= 200
+    assert last.steps[-2].note == f"bad{count - 1}(d) is true"
+    first = result.violations[0]
+    assert first.steps[0].note != "(earlier steps left out)"
+    assert [s.note for s in first.steps[:2]] == ["step0()", "step0(d) is false"]

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from bot.c.cfg import CFG, Node
 from bot.c.phrases import loop
@@ -113,33 +114,62 @@ def _reach(start: Any, step: Step_fn) -> dict:
     return parents
 
 
-def _witness_chain(start: Any, goal: Any, step: Step_fn) -> list[tuple[Any, bool | None]]:
-    """A path to ``goal`` that prefers false conditions (the ordinary flow) at each branch."""
-    seen = {start}
-    stack = [(start, None, iter(sorted(step(start), key=lambda e: _PREFER[e[1]])))]
+def _search_tree(start: Any, step: Step_fn) -> dict:
+    """The parent of every state in the depth-first search from ``start`` that takes false
+    conditions (the ordinary flow) first: the path it gives to a state is the one a search
+    for that state alone finds, so one search serves every exit of a walk."""
+    parents: dict = {start: None}
+    stack = [(start, iter(sorted(step(start), key=lambda e: _PREFER[e[1]])))]
     while stack:
-        state, label, edges = stack[-1]
-        if state == goal:
-            return [(s, lab) for s, lab, _ in stack]
-        for nxt, nxt_label in edges:
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, nxt_label,
-                              iter(sorted(step(nxt), key=lambda e: _PREFER[e[1]]))))
+        state, edges = stack[-1]
+        for nxt, label in edges:
+            if nxt not in parents:
+                parents[nxt] = (state, label)
+                stack.append((nxt, iter(sorted(step(nxt), key=lambda e: _PREFER[e[1]]))))
                 break
         else:
             stack.pop()
-    return []
+    return parents
+
+
+# step function -> (start, search tree, notes of its steps): shared by a walk's exits
+_SEARCHES: WeakKeyDictionary = WeakKeyDictionary()
+_WITNESS_STATES = 200  # a longer witness keeps its last steps (the ones near the exit)
+
+
+def _search(start: Any, step: Step_fn) -> tuple[dict, dict]:
+    found = _SEARCHES.get(step)
+    if found is None or found[0] != start:
+        found = _SEARCHES[step] = (start, _search_tree(start, step), {})
+    return found[1], found[2]
+
+
+def _witness_chain(start: Any, goal: Any, step: Step_fn) -> list[tuple[Any, bool | None]]:
+    """A path to ``goal`` that prefers false conditions at each branch: (state, label of
+    the edge into it), from the start, or its last ``_WITNESS_STATES`` states."""
+    parents, _ = _search(start, step)
+    if goal not in parents:
+        return []
+    chain, state = [], goal
+    while state is not None and len(chain) < _WITNESS_STATES:
+        parent = parents[state]
+        chain.append((state, parent[1] if parent else None))
+        state = parent[0] if parent else None
+    return chain[::-1]
 
 
 def _witness(cfg: CFG, start: Any, goal: Any, step: Step_fn, exit_note: str,
              inner: Callable[[int], list[Step]] | None = None) -> list[Step]:
     chain = _witness_chain(start, goal, step)
-    steps = []
+    steps = [Step(cfg.nodes[chain[0][0][0]].line, "(earlier steps left out)")] \
+        if chain and chain[0][0] != start else []
+    _, notes = _search(start, step)
     for (state, _), (_, label) in zip(chain, chain[1:], strict=False):
         node = cfg.nodes[state[0]]
         if node.kind in ("call", "branch"):
-            steps.append(Step(node.line, _note(node, label)))
+            if (node.id, label) not in notes:
+                notes[node.id, label] = _note(node, label)
+            steps.append(Step(node.line, notes[node.id, label]))
             if inner is not None:
                 steps.extend(inner(node.id))
     steps.append(Step(cfg.nodes[goal[0]].line, exit_note))
