@@ -13,7 +13,8 @@ after) is timed in-process first.
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
 sys.path.insert(0, str(ROOT))
 
 from bot.checks import load_rules  # noqa: E402
@@ -94,7 +96,7 @@ def write_series(folder: Path, total: int) -> Path:
 
 
 def child(total: int) -> None:
-    """Review one series in this process; print CPU ms per patch and peak RSS in MB."""
+    """Review one series in this process; print the review's CPU ms per patch."""
     with tempfile.TemporaryDirectory() as tmp:
         mbox = write_series(Path(tmp), total)
         rules = load_rules()
@@ -103,18 +105,49 @@ def child(total: int) -> None:
         review = review_series(series, rules, FolderTree(Path(tmp) / "tree"))
         cpu = time.process_time() - cpu
         assert sum(f.rule == "pair-spinlock-irqsave" for f in review.findings) == total
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{1000 * cpu / total:.3f} {peak:.1f}")
+    print(f"{1000 * cpu / total:.3f}")
 
 
-def series_figures(total: int, runs: int) -> tuple[float, float]:
-    """Median CPU ms per patch and peak MB over ``runs`` fresh processes."""
-    samples = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, __file__, "--child", str(total)],
-                             capture_output=True, text=True, check=True).stdout.split()
-        samples.append((float(out[0]), float(out[1])))
-    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+def environment() -> dict[str, str]:
+    """The caller's environment with bytecode caching on and a private rule cache."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lorebot-bench-cache-")
+    return env
+
+
+def whole_process(args: list[str], env: dict[str, str], stdin: Path | None = None,
+                  cwd: Path = ROOT) -> tuple[float, float, float]:
+    """CPU ms (user + sys), wall ms and peak RSS in MB of one run of ``args``."""
+    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        wall = time.perf_counter()
+        child = subprocess.Popen(args, stdin=source, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+        _, _, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - wall
+        child.returncode = 0  # reaped by wait4
+    finally:
+        if stdin:
+            source.close()
+    return 1000 * (usage.ru_utime + usage.ru_stime), 1000 * wall, usage.ru_maxrss / 1024
+
+
+def series_figures(total: int, runs: int, env: dict[str, str]) -> tuple[float, float, float]:
+    """For ``lorebot review`` of a ``total``-patch series: median whole-process CPU ms per
+    patch and peak MB, and the median CPU ms per patch of the review alone (in-process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mbox = write_series(Path(tmp), total)
+        args = [LOREBOT, "review", "--mbox", str(mbox), "--tree", f"{tmp}/tree", "--format",
+                "json"]
+        report = json.loads(subprocess.run(args, capture_output=True, text=True,
+                                           env=env).stdout)
+        assert sum(f["rule"] == "pair-spinlock-irqsave" for f in report["findings"]) == total
+        runs_out = [whole_process(args, env) for _ in range(runs)]
+    alone = [float(subprocess.run([sys.executable, __file__, "--child", str(total)], env=env,
+                                  capture_output=True, text=True, check=True).stdout.split()[0])
+             for _ in range(runs)]
+    return (statistics.median(r[0] for r in runs_out) / total,
+            statistics.median(r[2] for r in runs_out), statistics.median(alone))
 
 
 def fixture_patch(rules) -> None:
@@ -142,11 +175,12 @@ def main() -> None:
     rules = load_rules()
     fixture_patch(rules)
     print(f"{len(rules)} rules; each patch touches its own {FUNCTIONS}-function file; "
-          "one fresh process per series")
+          "lorebot review --mbox --tree, one process per run")
+    env = environment()
     for total in options.sizes:
-        per_patch, peak = series_figures(total, 5 if total <= 100 else 3)
-        print(f"N={total:4d}: {per_patch:7.2f} ms CPU per patch (review), "
-              f"peak RSS {peak:6.1f} MB")
+        per_patch, peak, alone = series_figures(total, 5 if total <= 100 else 3, env)
+        print(f"N={total:4d}: whole process {per_patch:7.2f} ms CPU per patch, peak RSS "
+              f"{peak:6.1f} MB; the review alone {alone:6.2f} ms CPU per patch")
 
 
 if __name__ == "__main__":

@@ -14,31 +14,27 @@ checkpatch.pl runs on the same mail for comparison.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_review import c_file, patch_mail  # noqa: E402
+from bench_review import (  # noqa: E402
+    LOREBOT,
+    c_file,
+    environment,
+    patch_mail,
+    whole_process,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
 FIXTURES = ROOT / "fixtures" / "pci-hyperv"
 MAIL = FIXTURES / "v2.mbox"
 TARGET_ABOVE_BARE_MS = 60
-
-
-def environment() -> dict[str, str]:
-    """The caller's environment with bytecode caching on and a private rule cache."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lorebot-bench-cache-")
-    return env
 
 
 def clean_patch(folder: Path) -> Path:
@@ -52,28 +48,11 @@ def clean_patch(folder: Path) -> Path:
     return mbox
 
 
-def run_once(args: list[str], env: dict[str, str], stdin: Path | None,
-             cwd: Path) -> tuple[float, float]:
-    """CPU ms (user + sys) and wall ms of one run of ``args``."""
-    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
-    try:
-        wall = time.perf_counter()
-        child = subprocess.Popen(args, stdin=source, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, env=env, cwd=cwd)
-        _, _, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - wall
-        child.returncode = 0  # reaped by wait4
-    finally:
-        if stdin:
-            source.close()
-    return 1000 * (usage.ru_utime + usage.ru_stime), 1000 * wall
-
-
 def measure(args: list[str], runs: int, env: dict[str, str], stdin: Path | None = None,
             cwd: Path = ROOT) -> tuple[float, float]:
     """Median CPU ms and wall ms over ``runs`` runs, after one warm-up run."""
-    run_once(args, env, stdin, cwd)
-    samples = [run_once(args, env, stdin, cwd) for _ in range(runs)]
+    whole_process(args, env, stdin, cwd)
+    samples = [whole_process(args, env, stdin, cwd) for _ in range(runs)]
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 

@@ -18,6 +18,8 @@ from bot.tree import BaseTree, MovedHunk, PatchImages, iter_images, last_reads
 
 @dataclass
 class Review:
+    """What a review found on a series, what it could not check, and what it ran."""
+
     series: Series
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rules or files not checked, and why

@@ -49,6 +49,8 @@ def default_rules_dir() -> Path:
 
 @dataclass
 class Pack:
+    """One rule pack folder and its settings (its own, and every loaded pack's merged)."""
+
     name: str
     folder: Path
     settings: dict[str, Any] = field(default_factory=dict)  # this pack's [settings]
