@@ -115,9 +115,10 @@ class Message:
     date: str
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
-    to: list[str] = field(default_factory=list)
+    to: list[str] = field(default_factory=list)  # each "Name <addr>", as addresses() gives
     cc: list[str] = field(default_factory=list)
     body: str = ""
+    reply_to: list[str] = field(default_factory=list)  # where the sender wants replies
 
     @property
     def author(self) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import textwrap
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate, getaddresses, parseaddr
 
 from bot import __version__
 from bot.report.options import DEFAULT, RenderOptions
@@ -40,17 +40,22 @@ class EmailSettings:
     verbose: bool = False  # every step of every trace instead of the short form
 
 
-def _recipients(message: Message, settings: EmailSettings) -> tuple[list[str], list[str]]:
+def _recipients(message: Message, settings: EmailSettings) -> tuple[str, str]:
+    """To and Cc of a reply as b4's reply builder makes them, names kept.
+
+    To is the Reply-To the sender asked for, else the sender; the original To
+    and Cc (the lists) are copied to Cc; b4 drops repeats, and we drop our own
+    address.
+    """
+    import b4
+
     me = parseaddr(settings.sender)[1].lower()
-    to = [message.author] if settings.to_author and message.author_email else []
-    cc = (message.to + message.cc if settings.cc_original else []) + settings.extra_cc
-    seen = {message.author_email.lower(), me}
-    unique = []
-    for addr in cc:
-        if addr.lower() not in seen:
-            seen.add(addr.lower())
-            unique.append(addr)
-    return to, unique
+    to = getaddresses(message.reply_to or [message.author]) if settings.to_author else []
+    cc = getaddresses((message.to + message.cc if settings.cc_original else [])
+                      + settings.extra_cc)
+    to, cc = b4.LoreMessage.make_reply_addrs([a for a in to if a[1]],
+                                             [a for a in cc if a[1].lower() != me])
+    return b4.format_addrs(to, clean=False), b4.format_addrs(cc, clean=False)
 
 
 def _wrap(text: str, indent: str = "", hang: str = "") -> list[str]:
@@ -212,11 +217,11 @@ def _reply(message: Message, body: str, settings: EmailSettings) -> EmailMessage
     subject = message.subject
     mail["From"] = settings.sender
     if to:
-        mail["To"] = ", ".join(to)
+        mail["To"] = to
     if cc:
-        mail["Cc"] = ", ".join(cc)
+        mail["Cc"] = cc
     mail["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-    mail["Date"] = settings.date or formatdate(localtime=False)
+    mail["Date"] = settings.date or formatdate(localtime=True)  # the zone, not -0000
     digest = hashlib.sha256((message.message_id + body).encode()).hexdigest()[:20]
     domain = parseaddr(settings.sender)[1].partition("@")[2] or "localhost"
     mail["Message-ID"] = f"<lorebot-{digest}@{domain}>"

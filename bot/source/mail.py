@@ -22,6 +22,7 @@ from bot.errors import InputError
 from bot.series import Message
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
+_SPECIALS = re.compile(r'[()<>@,:;.\\"\[\]]')
 _TEXT_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "text/x-csrc")
 # Codecs for domain names, not mail: slow (quadratic) on long input, so never tried.
 _NOT_MAIL_CHARSETS = ("punycode", "idna")
@@ -30,13 +31,33 @@ _NOT_MAIL_CHARSETS = ("punycode", "idna")
 def header_text(msg: email.message.Message, name: str) -> str:
     """A header decoded to one line of text; broken encodings degrade, never raise."""
     raw = msg.get(name)
-    if raw is None:
-        return ""
+    return "" if raw is None else decoded(str(raw))
+
+
+def decoded(raw: str) -> str:
+    """RFC 2047 words decoded, whitespace folded; a broken encoding is left as it is."""
     try:
-        text = str(make_header(decode_header(str(raw))))
+        text = str(make_header(decode_header(raw)))
     except (ValueError, LookupError, email.errors.MessageError):
-        text = str(raw)
+        text = raw
     return " ".join(text.split())
+
+
+def addresses(msg: email.message.Message, name: str) -> list[str]:
+    """Each address of a To/Cc/Reply-To header as ``Name <addr>``, the name kept.
+
+    Split before the names are decoded (a decoded name may hold a comma), and a
+    name with specials quoted, so that the text parses back to the same pairs.
+    """
+    found = []
+    for display, addr in getaddresses([str(v) for v in msg.get_all(name, [])]):
+        display = decoded(display)
+        if not addr:
+            continue
+        if _SPECIALS.search(display):
+            display = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        found.append(f"{display} <{addr}>" if display else addr)
+    return found
 
 
 def message_ids(value: str) -> list[str]:
@@ -97,8 +118,9 @@ def parse_message(raw: bytes | email.message.Message) -> tuple[Message, email.me
         date=header_text(msg, "Date"),
         in_reply_to=reply_to[0] if reply_to else None,
         references=message_ids(header_text(msg, "References")),
-        to=[a for _, a in getaddresses([header_text(msg, "To")]) if a],
-        cc=[a for _, a in getaddresses([header_text(msg, "Cc")]) if a],
+        to=addresses(msg, "To"),
+        cc=addresses(msg, "Cc"),
+        reply_to=addresses(msg, "Reply-To"),
         body=body,
     )
     return message, msg
