@@ -214,3 +214,40 @@ def test_acquire_inside_a_helper_is_followed_through_the_call(capsys, tmp_path):
     notes = [(step["line"], step["note"]) for step in finding["path"]]
     assert (5, "inside demo_setup(): request_region() takes it") in notes
     assert notes[-1][0] == 18
+
+
+def test_a_function_added_next_to_others_is_introduced(capsys, tmp_path):
+    """The file existed before the patch, the function did not: its leaks are new."""
+    _, change = history_repo(tmp_path, [
+        ("demo: add the setup helper", {DRIVER: HELPER.split("static int demo_probe")[0]}),
+        ("demo: add the probe", {DRIVER: HELPER.replace(
+            "\t\treturn -ENODEV;\n\treturn 0;\n",
+            "\t\treturn -ENODEV;\n\treturn i2c_add_adapter(&demo_adapter);\n")})])
+    statuses = [(f["function"], f["status"]) for f in review_range(capsys, tmp_path, change)
+                if f["rule"] == "pair-request-region"]
+    assert statuses == [("demo_probe", "introduced")]
+
+
+def test_a_reference_released_through_the_argument_it_was_taken_from(capsys, tmp_path):
+    """p = usb_get_dev(udev) is the same device as udev: usb_put_dev(udev) releases it."""
+    probe = """\
+static int demo_probe(struct usb_interface *intf, struct demo *d)
+{
+	struct usb_device *udev = interface_to_usbdev(intf);
+	int ret;
+
+	d->udev = usb_get_dev(udev);
+	ret = demo_start(d);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	usb_put_dev(udev);
+	return ret;
+}
+"""
+    leaky = probe.replace("\tusb_put_dev(udev);\n", "")
+    _, fix = history_repo(tmp_path, [("demo: add probe", {DRIVER: leaky}),
+                                     ("demo: drop the device on errors", {DRIVER: probe})])
+    assert exit_findings_of(review_range(capsys, tmp_path, fix), "pair-usb-dev") == \
+        [("fixed", 12, "pre")]

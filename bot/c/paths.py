@@ -278,13 +278,14 @@ class _Tracked:
     states: dict
     step: Step_fn
     events: ResourceEvents
+    names: set[str]
 
     def held_at(self, state: tuple) -> int:
         """Whether the resource is still held once the exit of ``state`` is taken
         (``return np;`` hands it to the caller)."""
         held = state[1]
         for event in self.events.by_node.get(state[0], ()):
-            if event.key == self.key and event.kind in ("release", "handon"):
+            if event.key in self.names and event.kind in ("release", "handon"):
                 held = 0
         return held
 
@@ -296,6 +297,7 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
     """
     acquires = {node_id: e for node_id, evs in events.by_node.items() for e in evs
                 if e.kind == "acquire" and e.key == key}
+    names = events.names(key)
 
     def step(state: tuple) -> list:
         node_id, held, mode, acquired_at, values = state
@@ -303,8 +305,10 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         if node.is_exit:
             return []
         for event in events.by_node.get(node_id, ()):
-            if event.key != key and not (event.kind == "store" and
-                                         event.key.startswith(key + "->")):
+            if event.key not in names and not (event.kind == "store" and
+                                               event.key.startswith(key + "->")):
+                continue
+            if event.kind == "acquire" and event.key != key:
                 continue
             if event.kind == "acquire":
                 held = 1 if event.returns == "void" else 2
@@ -339,7 +343,7 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         return out
 
     start = (cfg.entry, 0, "", 0, tracker.start)
-    return _Tracked(key, start, _reach(start, step), step, events)
+    return _Tracked(key, start, _reach(start, step), step, events, names)
 
 
 def _owed(mode: str, exit_class: str, released_elsewhere: bool) -> bool:

@@ -37,6 +37,7 @@ class PairSpec:
     resource: tuple[tuple[str, str], ...] = ()
     embedded: tuple[str, ...] = ()  # fields that are the resource itself (X->dev is X)
     loops: tuple[tuple[str, int], ...] = ()  # loop macro -> argument it holds in the body
+    same_object: frozenset[str] = frozenset()  # acquires returning their argument (get_device)
     drops: tuple[tuple[str, int], ...] = ()  # getter -> argument it releases (the "from")
     confidence: str = "pack"  # pack | inferred
 
@@ -271,6 +272,8 @@ class ResourceEvents:
         self.by_node: dict[int, list[Event]] = {}
         # branch node id of a loop macro -> (resource held on its true edge, macro name)
         self.loops: dict[int, tuple[str, str]] = {}
+        # a resource's other names: x = usb_get_dev(udev) holds udev as much as x
+        self.aliases: dict[str, set[str]] = {}
         for node in cfg.nodes:
             events = self._events(node)
             if events:
@@ -280,6 +283,10 @@ class ResourceEvents:
             if at is not None and at < len(args):
                 self.loops[node.id] = (embedded(pair, facts.canon(args[at], params)),
                                        node.macro)
+
+    def names(self, key: str) -> set[str]:
+        """Every name of resource ``key``."""
+        return {key} | self.aliases.get(key, set())
 
     def resources(self) -> list[str]:
         found = {e.key for events in self.by_node.values() for e in events
@@ -310,7 +317,11 @@ class ResourceEvents:
             events.append(Event("release", embedded(pair, self.facts.canon(args[drop],
                                                                            self.params))))
         if name in pair.acquires:
-            events.append(self._acquire(node))
+            acquired = self._acquire(node)
+            events.append(acquired)
+            if name in pair.same_object and node.assigned and args:
+                other = embedded(pair, self.facts.canon(args[0], self.params))
+                self.aliases.setdefault(acquired.key, set()).add(other)
         elif name in pair.releases:
             key = resource_of(self.facts, pair, node, "arg0", self.params) or "*"
             events.append(Event("release", key))

@@ -10,6 +10,7 @@
     embedded = ["dev"]     # put_device(&pdev->dev) gives back pdev
     loops = { for_each_child_of_node = 1 }   # loop macros holding an argument in the body
     drops = { of_find_node_by_name = 0 }     # getters that release an argument
+    same_object = ["get_device"]             # acquires that return their first argument
 
 Success of an acquire that can fail is read from the usual checks of its result
 (``if (ret)``, ``if (ret < 0)``, ``if (!p)``, ``IS_ERR(p)``); an acquire whose
@@ -71,10 +72,12 @@ def pair_of(rule) -> PairSpec:
     params = rule.params
     return PairSpec(
         rule.id, frozenset(_names(params["acquire"])), frozenset(_names(params["release"])),
-        params.get("returns", "void"), params.get("release_on", "auto"),
-        tuple(sorted(params.get("resource", {}).items())), tuple(params.get("embedded", ())),
-        tuple(sorted(params.get("loops", {}).items())),
-        tuple(sorted(params.get("drops", {}).items())))
+        returns=params.get("returns", "void"), release_on=params.get("release_on", "auto"),
+        resource=tuple(sorted(params.get("resource", {}).items())),
+        embedded=tuple(params.get("embedded", ())),
+        loops=tuple(sorted(params.get("loops", {}).items())),
+        drops=tuple(sorted(params.get("drops", {}).items())),
+        same_object=frozenset(_names(params.get("same_object", [])) or ()))
 
 
 def covered_names(rules) -> set[str]:

@@ -173,7 +173,8 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
                              "rules skipped it.", file=path, function=name, severity="info")]
     old = before.violations if before is not None and before.verdict == "fail" else []
     new = after.violations if after is not None and after.verdict == "fail" else []
-    if before is not None and before.verdict == "unknown":
+    if before is not None and before.verdict == "unknown" and \
+            not before.reason.startswith("no function"):
         # nothing to compare against: what the patch leaves is reported as still there
         return [_finding(rule, ctx, path, v, name, "preexisting", "post") for v in new]
     old_ids = {_identity(v, line_map) for v in old}
