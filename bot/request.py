@@ -33,6 +33,7 @@ class Request:
     base: str | None = None  # a commit of ``repo`` known to be the series' base
     base_why: str = ""  # how that base is known, for the description
     alone: bool = False  # one patch of a series, its earlier patches not applied
+    previous_findings: list | None = None  # vN-1's findings as remembered (watch)
 
 
 @dataclass
@@ -106,4 +107,5 @@ def review_request(request: Request, rules: list) -> Any:
     from bot.review import review_series
 
     prepared = prepare(request)
-    return review_series(prepared.series, rules, prepared.base, prepared.repo)
+    return review_series(prepared.series, rules, prepared.base, prepared.repo,
+                         request.previous_findings)

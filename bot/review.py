@@ -13,7 +13,7 @@ from typing import Any
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
 from bot.series import SEVERITIES, Finding, Series, severity_rank
-from bot.tree import BaseTree, MovedHunk, PatchImages, iter_images, last_reads
+from bot.tree import BaseTree, MovedHunk, PatchImages, iter_images, last_reads, series_images
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Review:
     rules: list[Rule] = field(default_factory=list)  # what was run (for SARIF, footers)
     # per patch: where hunks moved, and the file texts its findings quote (the rest dropped)
     images: list[PatchImages] | None = None
+    since_previous: Any = None  # bot.since_previous.SincePrevious when vN-1 is known
 
     def active(self) -> list[Finding]:
         """Findings that are still problems after the series (not the ones it fixed)."""
@@ -94,11 +95,14 @@ def _check_patch(review: Review, rules: list[Rule], ctx: PatchContext,
 
 
 def review_series(series: Series, rules: list[Rule], base: BaseTree | None = None,
-                  repo: Any = None) -> Review:
+                  repo: Any = None, previous_findings: list[Finding] | None = None) -> Review:
     """Findings of ``rules`` on ``series``; code rules need ``base`` for the file images.
 
     Patches are taken one at a time: a patch's file texts are built when its turn
     comes, and its parses and texts are let go once no later patch or finding needs them.
+    When the series knows its previous revision, the review says what became of
+    that revision's review (``since_previous``); ``previous_findings`` are its
+    findings as remembered (watch), else it is reviewed here too.
     """
     images = iter_images(series, base) if base is not None else None
     review = Review(series, base=base.description if base else None, rules=list(rules),
@@ -127,4 +131,24 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
     if skipped_rules:
         review.skipped.append("code rules not run (no --repo or --tree to build the files "
                               "before and after): " + ", ".join(skipped_rules))
+    if series.previous is not None:
+        _since_previous(review, rules, base, repo, previous_findings)
     return review
+
+
+def _since_previous(review: Review, rules: list[Rule], base: BaseTree | None, repo: Any,
+                    remembered: list[Finding] | None) -> None:
+    """What became of vN-1's review: vN-1 reviewed now, or its findings remembered.
+    Both revisions' files are built again whole: the comparison reads any function."""
+    from bot.errors import LorebotError
+    from bot.since_previous import since_previous
+
+    previous = review.series.previous
+    try:
+        before = review_series(previous, rules, base, repo) if remembered is None else \
+            Review(previous, list(remembered), rules=list(rules))
+        images = (series_images(previous, base), series_images(review.series, base)) \
+            if base is not None else (None, None)
+        review.since_previous = since_previous(review, before, *images)
+    except LorebotError as exc:  # v(N-1) does not apply here: the rest of the review stands
+        review.skipped.append(f"since v{previous.version}: {exc}")

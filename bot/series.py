@@ -174,6 +174,13 @@ class Series:
     thread: Thread | None = field(default=None, repr=False, compare=False)  # every revision
 
     @property
+    def previous(self) -> Series | None:
+        """The revision before this one as the thread holds it, with its replies
+        (what ``since_previous`` compares with); None when the thread has none."""
+        revision = self.thread.previous(self.version) if self.thread is not None else None
+        return self.thread.series(revision) if revision is not None else None
+
+    @property
     def message_id(self) -> str:
         """The series' identity: the cover letter's Message-ID, else its first own patch's."""
         if self.cover is not None:
@@ -225,3 +232,8 @@ class Finding:
     def active(self) -> bool:
         """Whether the finding is still a problem after the patch (fixed ones are not)."""
         return self.status != "fixed"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Finding:
+        """A finding from its JSON object (as ``dataclasses.asdict`` wrote it)."""
+        return cls(**{**data, "path": [Location(**step) for step in data.get("path", [])]})

@@ -54,6 +54,16 @@ MIGRATIONS = [
         updated_at DOUBLE PRECISION NOT NULL
     );
     """,
+    # 3: the findings of each review done, so that the next revision's review can say
+    # what became of them without reviewing the previous revision again
+    """
+    CREATE TABLE review_findings (
+        series_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        findings TEXT NOT NULL,
+        PRIMARY KEY (series_id, version)
+    );
+    """,
 ]
 
 
@@ -161,12 +171,26 @@ class Store:
                      "status = 'claimed' AND worker = ?", (series_id, version, worker))
 
     def finish(self, series_id: str, version: int, result: dict,
-               status: str = "done") -> None:
-        """Record the result: ``done``, or ``failed`` when the revision could not be reviewed."""
+               status: str = "done", findings: list[dict] | None = None) -> None:
+        """Record the result: ``done``, or ``failed`` when the revision could not be
+        reviewed; with the review's ``findings`` (JSON objects) when given."""
         with self.transaction():
             self.execute("UPDATE reviews SET status = ?, finished_at = ?, result = ? "
                          "WHERE series_id = ? AND version = ?",
                          (status, time.time(), json.dumps(result), series_id, version))
+            if findings is not None:
+                self.execute("INSERT INTO review_findings (series_id, version, findings) "
+                             "VALUES (?, ?, ?) ON CONFLICT (series_id, version) DO UPDATE "
+                             "SET findings = excluded.findings",
+                             (series_id, version, json.dumps(findings)))
+
+    def findings(self, series_id: str, version: int) -> list[dict] | None:
+        """The findings of a review done, as recorded; None if there is none."""
+        row = self.execute("SELECT f.findings FROM review_findings f JOIN reviews r ON "
+                           "r.series_id = f.series_id AND r.version = f.version WHERE "
+                           "f.series_id = ? AND f.version = ? AND r.status = 'done'",
+                           (series_id, version)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def is_done(self, series_id: str, version: int) -> bool:
         row = self.execute("SELECT status FROM reviews WHERE series_id = ? AND version = ?",

@@ -22,7 +22,7 @@ import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -208,12 +208,13 @@ class Watcher:
 
     def thread(self, msgid: str) -> None:
         """Review every complete, not yet reviewed revision in the thread of ``msgid``."""
-        from bot.source.lore import thread_messages
+        from bot.source.lore import thread_messages, with_previous_revision
         from bot.source.mail import parse_message
         from bot.source.thread import missing_text, read_thread
 
         try:
             _, mails = thread_messages(msgid, nocache=True)
+            mails = with_previous_revision(mails)  # its review says what became of vN-1's
             thread = read_thread([parse_message(m)[0] for m in mails], f"lore <{msgid}>")
             for _, revision in sorted(thread.revisions.items()):
                 if revision.missing():
@@ -257,15 +258,24 @@ class Watcher:
             self.store.release(*key, self.worker)  # the next run delivers what is left
             raise
         counts = review.counts()
-        self.store.finish(*key, {**counts, "replies": sent, "subject": series.subject})
+        since = {"since_previous": review.since_previous.counts()} \
+            if review.since_previous else {}
+        self.store.finish(*key, {**counts, "replies": sent, "subject": series.subject,
+                                 **since}, findings=[asdict(f) for f in review.findings])
         self.report.reviewed.append(f"<{key[0]}> v{key[1]}: {counts['error']} error, "
                                     f"{counts['warning']} warning, replies: {sent}")
 
     def review(self, series):
         from bot.request import Request, review_request
+        from bot.series import Finding
 
+        remembered = None
+        if series.previous is not None:  # what the store remembers of vN-1's review
+            found = self.store.findings(series.previous.message_id, series.previous.version)
+            remembered = None if found is None else [Finding.from_dict(f) for f in found]
         return review_request(Request(series=series, repo=self.config.repo,
-                                      tree=self.config.tree), self.rules)
+                                      tree=self.config.tree, previous_findings=remembered),
+                              self.rules)
 
     def deliver(self, review, key: tuple[str, int]) -> int:
         """Write each reply to the outbox and send it by SMTP, each at most once per patch."""

@@ -54,7 +54,9 @@ class PublicInbox:
         self.env = {**os.environ, "HOME": str(root / "home"),
                     "PI_CONFIG": str(root / "pi_config"), "ORIGINAL_RECIPIENT": ADDRESS}
         (root / "home").mkdir(parents=True)
-        self._run(["public-inbox-init", "-V2", "-L", "medium", NAME, str(root / "inbox"),
+        # "full", as lore: phrase searches (s:"subject", which b4 sends to find
+        # earlier revisions) need the positions "medium" leaves out
+        self._run(["public-inbox-init", "-V2", "-L", "full", NAME, str(root / "inbox"),
                    self.url, ADDRESS])
         self._run(["git", "config", "-f", str(root / "pi_config"),
                    "publicinboxmda.spamcheck", "none"])

@@ -23,7 +23,8 @@ def _generator():
 
 def test_generator_reproduces_committed_mboxes(tmp_path):
     _generator().generate(tmp_path)
-    for name in ("v1.mbox", "v2.mbox", "v3.mbox", "all.mbox", "v2-resume-only.mbox"):
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox", "all.mbox", "v2-resume-only.mbox",
+                 "v3-log-only.mbox", "all-log-only.mbox"):
         assert (tmp_path / name).read_bytes() == (FIXTURES / name).read_bytes(), name
 
 
@@ -70,7 +71,8 @@ def test_index_lines_name_real_blobs(tmp_path):
 
 
 def test_mbox_shape():
-    for name, count in (("v1.mbox", 1), ("v2.mbox", 2), ("v3.mbox", 1), ("all.mbox", 4)):
+    for name, count in (("v1.mbox", 3), ("v2.mbox", 2), ("v3.mbox", 1), ("all.mbox", 6),
+                        ("all-log-only.mbox", 6)):
         raw = (FIXTURES / name).read_text(encoding="utf-8")
         assert raw.count("From mboxrd@z Thu Jan  1 00:00:00 1970\n") == count
         assert len(mailbox.mbox(str(FIXTURES / name))) == count

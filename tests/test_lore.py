@@ -69,6 +69,7 @@ def test_lore_url_and_unknown_message_id(lore, tmp_path):
 class _Faulty(BaseHTTPRequestHandler):
     mode = "500"
     hits = 0
+    methods: list = []
     agents: set = set()
 
     def log_message(self, *args):
@@ -76,6 +77,7 @@ class _Faulty(BaseHTTPRequestHandler):
 
     def do_GET(self):
         type(self).hits += 1
+        type(self).methods.append(self.command)
         type(self).agents.add(self.headers.get("User-Agent"))
         mode = type(self).mode
         if mode == "429-then-ok" and type(self).hits == 1:
@@ -108,6 +110,7 @@ class _Faulty(BaseHTTPRequestHandler):
 @pytest.fixture
 def faulty():
     _Faulty.hits = 0
+    _Faulty.methods = []
     _Faulty.agents = set()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -137,7 +140,8 @@ def test_429_is_retried_after_retry_after(faulty, tmp_path):
     started = time.monotonic()
     proc = lorebot(tmp_path, faulty, "review", V2_ID, "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr
-    assert _Faulty.hits == 2 and time.monotonic() - started >= 1.0
+    # the thread twice (429, then the answer); then the search for v1 (POST)
+    assert _Faulty.methods[:2] == ["GET", "GET"] and time.monotonic() - started >= 1.0
     assert _Faulty.agents == {f"lorebot/{__version__}"}
 
 

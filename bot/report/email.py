@@ -161,6 +161,28 @@ def _fixed_text(fixed: list[Point], verbose: bool) -> list[str]:
     return _wrap(f"Fixed by this patch: {said}.")
 
 
+def _since_text(review, patch: Patch | None) -> list[str]:
+    """What is left of the previous round's review on this patch: points still
+    open or unclear, changelog claims with no matching change, trailers dropped
+    from an unchanged patch."""
+    since = review.since_previous
+    if since is None or patch is None:
+        return []
+    items = [f"{c.verdict.status}: {parseaddr(c.point.author)[0] or c.point.author}'s "
+             f"point on {c.point.target.place()}: "
+             f"{c.verdict.evidence}." for c in since.comments
+             if c.point.target.patch == patch.index and c.verdict.status != "addressed"]
+    items += [f'the changelog says "{textwrap.shorten(c.text, 70, placeholder=" ...")}", '
+              "but nothing it names changed." for c in since.changelog
+              if c.status == "unmatched" and c.patch in (0, patch.index)]
+    items += [f"{t.trailer} is {t.note}." for t in since.trailers
+              if t.patch == patch.index and not t.carried and not t.patch_changed]
+    if not items:
+        return []
+    return [f"Since v{since.revision}:"] + [w for item in items
+                                            for w in _wrap(f"- {item}", "", "  ")]
+
+
 def body_for(patch: Patch | None, message: Message, findings: list[Finding], review,
              verbose: bool = False) -> str:
     """The reply's text: attribution, quoted excerpts with points under them, footer."""
@@ -192,6 +214,9 @@ def body_for(patch: Patch | None, message: Message, findings: list[Finding], rev
         out += point_text(point, verbose) + [""]
     for point in overall:
         out += point_text(point, verbose) + [""]
+    since = _since_text(review, patch)
+    if since and said:
+        out += since + [""]
     fixed = points([f for f in findings if not f.active])
     if fixed and said:
         out += _fixed_text(fixed, verbose) + [""]

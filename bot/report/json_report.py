@@ -43,6 +43,7 @@ def review_dict(review) -> dict:
         "findings": [asdict(f) for f in review.findings],
         "skipped": review.skipped,
         "summary": review.counts(),
+        "since_previous": review.since_previous.as_dict() if review.since_previous else None,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from bot.report.options import DEFAULT, RenderOptions
 from bot.series import SEVERITIES, Finding
 
@@ -32,6 +34,30 @@ def _finding_lines(f: Finding, verbose: bool = False) -> list[str]:
     return out
 
 
+def _since_lines(since, version: int, verbose: bool) -> list[str]:
+    """The section on the previous revision: its review points, trailers, changes."""
+    lines = [f"since v{since.revision} <{since.message_id}>:"]
+    for comment in since.comments:
+        point = comment.point
+        excerpt = point.text if verbose else textwrap.shorten(point.text, 100,
+                                                             placeholder=" ...")
+        lines += [f"  {comment.verdict.status}: {point.author} on {point.target.place()}",
+                  f'    "{excerpt}"', f"    {comment.verdict.evidence}"]
+    for carried in since.trailers:
+        lines.append(f"  trailer on patch {carried.patch}: {carried.trailer}: "
+                     + ("carried" if carried.carried else "not carried")
+                     + (f" ({carried.note})" if carried.note else ""))
+    for change in since.changes:
+        what = f"{change.function}()" if change.function else change.file or (
+            "the log" if change.log else "the patch")
+        said = "" if change.in_changelog else f" [not in the v{version} changelog]"
+        lines.append(f"  changed in patch {change.patch}: {what}: {change.summary}{said}")
+    for claim in since.changelog:
+        if claim.status != "matched":
+            lines.append(f'  changelog claim {claim.status}: "{claim.text}"')
+    return lines
+
+
 def render(review, options: RenderOptions = DEFAULT) -> str:
     series = review.series
     lines = [f"lorebot review: {series.subject}",
@@ -48,6 +74,8 @@ def render(review, options: RenderOptions = DEFAULT) -> str:
         for f in sorted(by_patch[key], key=lambda f: not f.active):  # what is wrong first
             lines.extend(_finding_lines(f, options.verbose))
         lines.append("")
+    if review.since_previous is not None:
+        lines += _since_lines(review.since_previous, series.version, options.verbose) + [""]
     if review.skipped:
         lines.append("not checked:")
         lines.extend(f"  {s}" for s in review.skipped)

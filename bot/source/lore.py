@@ -153,9 +153,29 @@ def thread_messages(target: str, policy: LorePolicy | None = None,
     return msgid, b4.get_strict_thread(mails, msgid) or mails
 
 
+def with_previous_revision(mails: list, version: int | None = None) -> list:
+    """The thread's mails and, when it lacks it, the revision before ``version`` (the
+    newest by default) with the replies it got, found by b4 the way ``b4 diff`` does
+    (same subject and sender, or change-id). Lore failing to answer that search
+    leaves the thread as it is: the review then has no section on the revision before.
+    """
+    import b4
+    import b4.mbox
+
+    subjects = [b4.LoreSubject(m.get("Subject", "")) for m in mails]
+    revisions = {s.revision for s in subjects if s.patch and not s.reply}
+    wanted = (version or max(revisions, default=1)) - 1
+    if wanted < 1 or wanted in revisions:
+        return mails
+    found = b4.mbox.get_extra_series(list(mails), direction=-1, wantvers=[wanted])
+    check_mail_count(len(found), f"the thread and v{wanted} of it")
+    return found
+
+
 def lore_series(target: str, version: int | None = None,
                 policy: LorePolicy | None = None) -> Series:
-    """The series whose thread holds ``target`` (newest complete revision or -v N)."""
+    """The series whose thread holds ``target`` (newest complete revision or -v N),
+    with the revision before it when lore has it."""
     msgid, mails = thread_messages(target, policy)
-    messages = [parse_message(m)[0] for m in mails]
+    messages = [parse_message(m)[0] for m in with_previous_revision(mails, version)]
     return series_from_messages(messages, version, source=f"lore <{msgid}>")
