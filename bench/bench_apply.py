@@ -5,8 +5,11 @@ the file the previous one left) has its images built (``series_images``): the
 figure is ms per patch and the peak of Python's allocations (tracemalloc) over
 the parsed series. Then one hunk is placed with its header stated at line 10^k
 (k = 3..11) or 60 lines off, to show the cost does not follow the stated line.
+With ``--review N`` the same series is written as N patch mails and reviewed
+end to end by ``lorebot review`` in a fresh process (every bundled rule): wall
+time and peak RSS.
 
-    .venv/bin/python bench/bench_apply.py [--sizes 1000 3000 10000]
+    .venv/bin/python bench/bench_apply.py [--sizes 1000 3000 10000] [--review 3000]
 """
 
 from __future__ import annotations
@@ -89,14 +92,53 @@ def bench_headers() -> None:
         print(f"{stated:>14} {(time.perf_counter() - start) * 1000:>8.2f}  {outcome}")
 
 
+def patch_mails(count: int) -> str:
+    """The series of ``series_of`` as an mbox a list would carry."""
+    tail = BASE.splitlines()[-3:]
+    start = len(BASE.splitlines()) - 2
+    mails = []
+    for k in range(1, count + 1):
+        context = "".join(f" {t}\n" for t in tail)
+        mails.append(
+            "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: Ann Author <ann@example.com>\n"
+            f"Subject: [PATCH {k}/{count}] PCI: hv: Allow {k} retries\n"
+            f"Date: Mon, 1 Jun 2020 10:00:00 +0000\nMessage-ID: <{k}@bench.example.com>\n\n"
+            f"The hypercall is retried {k - 1} times, one fewer than the host needs\n"
+            "under load, so the device loses its interrupt.\n\n"
+            "Signed-off-by: Ann Author <ann@example.com>\n---\n"
+            f"diff --git a/{FILE} b/{FILE}\n--- a/{FILE}\n+++ b/{FILE}\n"
+            f"@@ -{start},4 +{start},4 @@\n{context}-{COUNTER.format(k - 1)}\n"
+            f"+{COUNTER.format(k)}\n\n")
+    return "".join(mails)
+
+
+def bench_review(count: int, tmp: Path) -> None:
+    import resource
+    import subprocess
+
+    (tmp / "series.mbox").write_text(patch_mails(count))
+    start = time.perf_counter()
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "lorebot"), "review", "--mbox",
+                           str(tmp / "series.mbox"), "--tree", str(tmp), "--format", "json",
+                           "--fail-on", "never"], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nlorebot review of {count} patches to one file: exit {proc.returncode}, "
+          f"{elapsed:.1f} s, peak RSS {rss:.0f} MiB {proc.stderr.strip()[:100]}")
+
+
 def main() -> None:
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000])
+    parser.add_argument("--review", type=int, metavar="N",
+                        help="also review N patch mails end to end with lorebot review")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench_series(args.sizes, Path(tmp))
+        if args.review:
+            bench_review(args.review, Path(tmp))
     bench_headers()
 
 
