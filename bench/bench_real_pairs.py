@@ -70,18 +70,27 @@ def without_function(text: str, name: str) -> str:
 
 
 def judge_pair(code: Path, pair: dict, work: Path) -> dict:
-    name = pair["function"]
+    """Each verdict counts the findings of the pair's own rule, as ``lorebot paths`` with
+    that pair would; findings of other rules on the fixed function are counted apart."""
+    name, rule = pair["function"], pair["rule"]
     extra = {e["path"]: e["text"] for e in pair.get("extra", [])}
     base = {pair["file"]: without_function(pair["before"], name), **extra}
     ids = history_repo(work / "fix", [("demo: base", base),
                                       ("demo: the bug", {pair["file"]: pair["before"]}),
                                       ("demo: the fix", {pair["file"]: pair["after"]})])
-    added_bug = [f for f in review(code, work / "fix", ids[1]) if f["function"] == name]
-    fix = [f for f in review(code, work / "fix", ids[2]) if f["function"] == name]
+
+
+    def of_pair(findings: list[dict]) -> list[dict]:
+        return [f for f in findings if f["function"] == name and f["rule"] == rule]
+
+    added_bug = of_pair(review(code, work / "fix", ids[1]))
+    fix = of_pair(review(code, work / "fix", ids[2]))
     ids_ok = history_repo(work / "ok", [("demo: base", base),
                                         ("demo: fixed", {pair["file"]: pair["after"]})])
-    added_ok = [f for f in review(code, work / "ok", ids_ok[1]) if f["function"] == name]
+    on_fixed = [f for f in review(code, work / "ok", ids_ok[1]) if f["function"] == name]
+    added_ok = [f for f in on_fixed if f["rule"] == rule]
     result = {
+        "others": sum(1 for f in on_fixed if f["rule"] != rule and f["status"] in ACTIVE),
         "before": any(f["status"] in ACTIVE for f in added_bug),
         "after": not any(f["status"] in ACTIVE for f in added_ok),
         "fixed": any(f["status"] == "fixed" for f in fix) and
@@ -92,7 +101,7 @@ def judge_pair(code: Path, pair: dict, work: Path) -> dict:
             intro = history_repo(work / "intro", [
                 ("demo: before", {pair["file"]: pair["introducing_before"], **extra}),
                 ("demo: the bug", {pair["file"]: pair["before"]})])
-            got = [f for f in review(code, work / "intro", intro[1]) if f["function"] == name]
+            got = of_pair(review(code, work / "intro", intro[1]))
         else:
             got = added_bug
         result["introduced"] = any(f["status"] == "introduced" for f in got)
@@ -102,16 +111,18 @@ def judge_pair(code: Path, pair: dict, work: Path) -> dict:
 def run_pairs(code: Path, only: list[str]) -> None:
     files = sorted((ROOT / "bench" / "pairs").glob("*.toml"))
     totals: Counter = Counter()
-    print(f"{'pair':42} before after fixed introduced")
+    print(f"{'pair':42} before after fixed introduced other-rules-on-fixed")
     for path in files:
         if only and not any(o in path.stem for o in only):
             continue
         pair = tomllib.loads(path.read_text())
         with tempfile.TemporaryDirectory() as tmp:
             got = judge_pair(code, pair, Path(tmp))
+        others = got.pop("others")
         marks = {k: ("ok" if v else "MISS") for k, v in got.items()}
         print(f"{path.stem:42} {marks['before']:6} {marks['after']:5} {marks['fixed']:5} "
-              f"{marks.get('introduced', '-')}")
+              f"{marks.get('introduced', '-'):10} {others or ''}")
+        totals["others"] += others
         for key, value in got.items():
             totals[key, "n"] += 1
             totals[key, "ok"] += value
@@ -122,6 +133,7 @@ def run_pairs(code: Path, only: list[str]) -> None:
     print(f"fix commits reported fixed: {totals['fixed', 'ok']}/{totals['fixed', 'n']}")
     print(f"introducing commits flagged: {totals['introduced', 'ok']}/"
           f"{totals['introduced', 'n']}")
+    print(f"findings of other exit-path rules on the fixed functions: {totals['others']}")
 
 
 def run_history(code: Path, repo: Path, last: int) -> None:

@@ -124,7 +124,7 @@ def review_series(series: Series, rules: list[Rule], base: BaseTree | None = Non
             # Rules see the hunks where they applied, so their lines are the file's.
             placed = patch_images.patch if patch_images is not None else None
             _check_patch(review, rules, PatchContext(series, placed or patch, patch_images, repo,
-                                                     cache), skipped_rules)
+                                                     cache, base=base), skipped_rules)
             _release(cache, patch_images, number, last_read)
         if review.images is not None:
             review.images.append(_for_quoting(patch_images, review.findings[first:]))

@@ -75,6 +75,9 @@ class BaseTree(Protocol):
     def read(self, path: str, blob: str | None) -> PreImage | None:
         """The file's text, None if the base does not have it."""
 
+    def folder(self, path: str) -> list[str]:
+        """The paths of the files beside ``path`` (its folder, not below), if known."""
+
 
 def decode_source(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
@@ -94,6 +97,13 @@ class FolderTree:
         if not target.is_relative_to(self.root.resolve()) or not target.is_file():
             return None
         return PreImage(decode_source(target.read_bytes()), exact=True)
+
+    def folder(self, path: str) -> list[str]:
+        parent = (self.root / path).parent.resolve()
+        if not parent.is_relative_to(self.root.resolve()) or not parent.is_dir():
+            return []
+        return sorted(p.relative_to(self.root.resolve()).as_posix() for p in parent.iterdir()
+                      if p.is_file())
 
 
 def resolve_commit(repo, rev: str):
@@ -154,6 +164,22 @@ class RepoTree:
             return None
         exact = self.exact_base or bool(blob and str(entry.id).startswith(blob))
         return PreImage(decode_source(obj.data), exact)
+
+    def folder(self, path: str) -> list[str]:
+        import pygit2
+
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        if self.base_tree is None:
+            return []
+        try:
+            tree = self.base_tree[parent] if parent else self.base_tree
+        except KeyError:
+            return []
+        obj = self.repo[tree.id]
+        if not isinstance(obj, pygit2.Tree):
+            return []
+        prefix = f"{parent}/" if parent else ""
+        return sorted(prefix + entry.name for entry in obj if entry.type_str == "blob")
 
 
 def _where(patch: Patch, total: int) -> str:

@@ -10,7 +10,10 @@ and on where the resource went (``resources.Event.mode``):
 - ``error``: on error exits only (a reference stored in an object the
   function keeps, an enable a probe keeps on success);
 - ``auto``: on error exits, and on a success exit when another success exit
-  of the same function released it (the function does not keep it).
+  of the same function released it (the function does not keep it);
+- ``caller``: nothing is owed when the path gave the resource back before
+  taking it (``mutex_unlock(); call(); mutex_lock();`` in a function entered
+  with the lock held).
 
 Storing the resource in a longer-lived object turns ``every`` into ``error``;
 returning it, or handing it to a devm action, ends the function's duty.
@@ -285,7 +288,7 @@ class _Tracked:
         (``return np;`` hands it to the caller)."""
         held = state[1]
         for event in self.events.by_node.get(state[0], ()):
-            if event.key in self.names and event.kind in ("release", "handon"):
+            if event.key in self.names and event.kind in ("release", "drop", "handon"):
                 held = 0
         return held
 
@@ -312,9 +315,12 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
                 continue
             if event.kind == "acquire":
                 held = 1 if event.returns == "void" else 2
-                mode, acquired_at = event.mode, node_id
-            elif event.kind == "release" and held:
+                mode = "caller" if mode == "caller" else event.mode
+                acquired_at = node_id
+            elif event.kind in ("release", "drop") and held:
                 held = 0
+            elif event.kind == "release" and not acquired_at:
+                mode = "caller"  # released before taken: the caller holds it, unlock-relock
             elif event.kind == "store" and held and mode in ("every", "auto"):
                 mode = "error"
             elif event.kind == "handon" and held:
@@ -339,7 +345,7 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
                 h, m, at = (1, "every", node_id) if label else (0, "", 0)
             elif failed is not None and label is not None:
                 h, at = (0, 0) if label == failed else (1, at)
-            out.append(((target, h, m if h else "", at, new_values), label))
+            out.append(((target, h, m if h or m == "caller" else "", at, new_values), label))
         return out
 
     start = (cfg.entry, 0, "", 0, tracker.start)
@@ -347,6 +353,8 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
 
 
 def _owed(mode: str, exit_class: str, released_elsewhere: bool) -> bool:
+    if mode == "caller":  # taken again after giving back what the caller held
+        return False
     if mode == "every":
         return True
     if exit_class in ("error", "maybe"):

@@ -159,8 +159,9 @@ def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
                 assigned.setdefault(name, []).append(None)
         stack.extend(node.named_children)
     for name, values in assigned.items():
+        values = [v for v in values if v is None or v.text not in (b"NULL", b"0")]
         if name in facts.locals and len(values) == 1 and values[0] is not None and \
-                _plain(values[0]):
+                _plain(values[0]):  # an initial NULL is no value of its own
             facts.aliases[name] = values[0]
     return facts
 
@@ -241,7 +242,9 @@ def destination(facts: FunctionFacts, raw: str) -> str:
 class Event:
     """What one CFG node does to one resource."""
 
-    kind: str  # acquire | release | store (kept by an object) | handon (no longer ours)
+    # acquire | release | drop (a getter lets go of its "from") | store (kept by an
+    # object) | handon (no longer ours)
+    kind: str
     key: str
     mode: str = ""  # acquire: every | error | auto (who owes the release: see paths.py)
     returns: str = "void"  # acquire: how its result says it failed (void: it cannot fail)
@@ -314,8 +317,8 @@ class ResourceEvents:
         args = arguments(node.call_node)
         drop = pair.drop_arg(name)
         if drop is not None and drop < len(args):
-            events.append(Event("release", embedded(pair, self.facts.canon(args[drop],
-                                                                           self.params))))
+            events.append(Event("drop", embedded(pair, self.facts.canon(args[drop],
+                                                                        self.params))))
         if name in pair.acquires:
             acquired = self._acquire(node)
             events.append(acquired)

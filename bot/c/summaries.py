@@ -36,6 +36,33 @@ from bot.c.retvals import ValueTracker, return_facts
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
+# a name at the start of a line, after its return type if any: where definitions start
+_DEFINED = re.compile(r"(?m)^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)\s*\(")
+
+
+@dataclass
+class Folder:
+    """The other C files of a file's folder, read and parsed only when one of them
+    defines a helper that is wanted."""
+
+    paths: list[str]
+    read: Callable[[str], str | None]
+    _index: dict[str, list[str]] | None = None  # name -> files that may define it
+    _parsed: dict[str, CSource] = field(default_factory=dict)
+
+    def __call__(self, name: str) -> CSource | None:
+        if self._index is None:
+            self._index = {}
+            for path in self.paths:
+                text = self.read(path)
+                for found in set(_DEFINED.findall(text or "")):
+                    self._index.setdefault(found, []).append(path)
+        for path in self._index.get(name, []):
+            if path not in self._parsed:
+                self._parsed[path] = CSource(self.read(path) or "")
+            if self._parsed[path].function(name) is not None:
+                return self._parsed[path]
+        return None
 
 
 @dataclass(frozen=True)
@@ -67,7 +94,8 @@ class Summaries:
         if self.load_more is not None:
             src = self.load_more(name)
             if src is not None:
-                self.sources.append(src)
+                if all(src is not known for known in self.sources):
+                    self.sources.append(src)
                 fn = src.function(name)
                 return fn if fn is not None and not fn.error_lines else None
         return None
@@ -123,7 +151,8 @@ class Summaries:
                 acquired = cfg.nodes[state[3]]
                 exit_class = tracker.exit_class(node, state[4])
                 held = tracked.held_at(state)
-                if held and exit_class == "success" and _named_outside(key, facts):
+                if held and state[2] != "caller" and exit_class == "success" and \
+                        _named_outside(key, facts):
                     found.append(Effect("acquire", key, kind, state[2] or "auto", acquired.line,
                                         acquired.call or pair.name))
                 elif not held and returns.kind == "pointer" and exit_class == "success" \

@@ -20,6 +20,7 @@ class PatchContext:
     repo: Any = None  # pygit2.Repository when --repo was given
     cache: dict[str, Any] = field(default_factory=dict)  # shared per review (parsed C, ...)
     unanalysed: dict[str, str] = field(default_factory=dict)  # what -> why not analysed
+    base: Any = None  # the BaseTree the pre-images came from (its folders: helpers' files)
 
     @property
     def paths(self) -> list[str]:

@@ -25,7 +25,7 @@ from bot.c.cfg import CFG, build_cfg
 from bot.c.parse import CFunction, CSource, cached_parse, functions_touched
 from bot.c.paths import PathEnv, Verdict, Violation
 from bot.c.resources import function_facts
-from bot.c.summaries import Summaries
+from bot.c.summaries import Folder, Summaries
 from bot.checks.context import PatchContext, make_finding
 from bot.series import Finding, Location
 
@@ -104,8 +104,24 @@ def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function:
         evidence=[f"line {s.line}: {s.note}" for s in shown[-3:]])
 
 
-def check_touched(rule, ctx: PatchContext, analysis: Analysis,
-                  folder_of: Callable[[str], Callable | None] | None = None) -> list[Finding]:
+def _folder(ctx: PatchContext, path: str) -> Folder | None:
+    """The other C files beside ``path`` in the base, shared by every rule of the review."""
+    base = ctx.base
+    if base is None or not hasattr(base, "folder"):
+        return None
+    key = ("folder", path.rsplit("/", 1)[0] if "/" in path else "")
+    if key not in ctx.cache:
+
+        def read(other: str) -> str | None:
+            got = base.read(other, None)
+            return got.text if got is not None else None
+
+        ctx.cache[key] = Folder([p for p in base.folder(path)
+                                 if p.endswith(".c") and p != path], read)
+    return ctx.cache[key]
+
+
+def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
     """Run ``analysis`` before and after the patch on every touched function the rule covers."""
     noreturn = noreturn_functions(rule)
     settings = rule.pack.shared
@@ -119,7 +135,7 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis,
         key = ("touched", id(fd))
         if key not in ctx.cache:
             ctx.cache[key] = functions_touched(pre, post, fd)
-        folder = folder_of(fd.path) if folder_of is not None else None
+        folder = _folder(ctx, fd.path)
         for name in ctx.cache[key]:
             if rule.functions and name not in rule.functions:
                 continue

@@ -47,3 +47,19 @@ static int conditional(struct demo *d)
 	/* ok: pair-mutex */
 	return 0;
 }
+
+static struct demo_key *relocked(struct demo *d, struct demo_conf *conf)
+{
+	struct demo_key *key;
+
+	/* entered with d->lock held: let go of it around a call that takes it */
+	mutex_unlock(&d->lock);
+	key = demo_add_key(d, conf);
+	mutex_lock(&d->lock);
+
+	if (IS_ERR(key))
+		/* ok: pair-mutex */
+		return NULL;
+	/* ok: pair-mutex */
+	return key;
+}
