@@ -56,6 +56,11 @@ def test_a_header_60_lines_off_is_placed_reported_and_renumbered(tmp_path, capsy
     assert main(["review", "--mbox", str(shifted), "--tree", str(tree)]) == 1
     text = capsys.readouterr().out
     assert f"  patch 1: hunk 1 of {HV_FILE} applied at line 96 (offset -60 lines)\n" in text
+    main(["review", "--mbox", str(shifted), "--tree", str(tree), "--format", "patchwork"])
+    exit_paths = [c for c in json.loads(capsys.readouterr().out)
+                  if c["context"] == "lorebot-exit-paths"]
+    assert exit_paths[0]["description"].startswith(
+        f"patch 1: hunk 1 of {HV_FILE} applied at line 96 (offset -60 lines); ")
     for fmt in ("email", "sarif", "json", "text"):
         main(["review", "--mbox", str(shifted), "--tree", str(tree), "--format", fmt])
         out = " ".join(capsys.readouterr().out.split())

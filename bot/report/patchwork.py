@@ -48,6 +48,9 @@ def checks(review, target_url: str = "") -> list[Check]:
                 text = f"{len(mine)} finding(s); first: [{worst.rule}] {worst.message}"
             else:
                 text = "no findings"
+            moved = [m for m in review.moved_hunks() if m.patch == patch.index]
+            if moved and context != CONTEXTS["commit-log"]:  # the code was not where stated
+                text = f"{moved[0].describe()}; {text}"
             out.append(Check(patch.message.message_id, patch.index, state, context,
                              text[:MAX_DESCRIPTION], target_url))
     return out
