@@ -6,7 +6,10 @@ now. The pass is the installed command, as cron runs it: search with ``rt:``,
 fetch each new thread, review every revision (every bundled rule, pre-images
 from a folder), write the replies to the outbox. A second pass, with nothing
 new, shows the steady cost. Prints wall and CPU time per pass and per new
-patch, first for M = 1,000 and P = 50, then as M grows and as P grows.
+patch, first for M = 1,000 and P = 50, then as M grows and as P grows. Last,
+the steady cost alone: a pass with nothing new after H single-patch threads,
+all still inside the pass's look-back window, were handled (H = 10 ... 1,000;
+median of three passes).
 
     .venv/bin/python bench/bench_watch.py      (needs Debian's public-inbox)
 """
@@ -125,9 +128,37 @@ def measure(messages: int, new_patches: int) -> None:
           f"{replies} replies; second pass {again:5.2f} s  [{summary} | {summary_again}]")
 
 
+def steady(handled: int) -> None:
+    """A pass with nothing new after ``handled`` threads were reviewed and answered."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        inbox = PublicInbox(root / "lore")
+        inbox.add_bulk([mail(f"[PATCH] demo: t{n}: Reject negative slots", f"t{n}@bench",
+                             patch_body(f"t{n}", c_file(0))) for n in range(handled)],
+                       datetime.now(UTC))
+        inbox.start()
+        try:
+            config = root / "watch.toml"
+            config.write_text(f'[lore]\nmidmask = "{inbox.midmask}"\nlists = ["{LIST}"]\n'
+                              '\n[deliver]\noutbox = "outbox"\n')
+            env = {**os.environ, "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
+                   "XDG_DATA_HOME": str(root / "data"), "XDG_RUNTIME_DIR": str(root)}
+            first, _, summary = one_pass(config, env)
+            passes = sorted(one_pass(config, env) for _ in range(3))
+        finally:
+            inbox.stop()
+    wall, cpu, again = passes[1]
+    print(f"H={handled:5d}: pass with nothing new {wall:5.2f} s wall, {cpu:5.2f} s CPU "
+          f"(first pass {first:6.2f} s) [{summary} | {again}]")
+
+
 def main() -> None:
     if not shutil.which("public-inbox-httpd"):
         raise SystemExit("needs Debian's public-inbox (scripts/setup installs it as root)")
+    if sys.argv[1:] == ["--steady"]:
+        for handled in (10, 100, 1000):
+            steady(handled)
+        return
     print("one watch pass (search, fetch threads, review, outbox) against public-inbox")
     measure(1000, 50)
     print("as the archive grows (50 new patches):")
@@ -136,6 +167,9 @@ def main() -> None:
     print("as the new patches grow (1,000 messages):")
     for new_patches in (10, 100, 200):
         measure(1000, new_patches)
+    print("a pass with nothing new after H handled threads in the look-back window:")
+    for handled in (10, 100, 1000):
+        steady(handled)
 
 
 if __name__ == "__main__":

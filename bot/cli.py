@@ -13,10 +13,9 @@ import os
 import sys
 
 from bot import __version__
-from bot.errors import LorebotError
+from bot.errors import EXIT_INTERNAL, LorebotError
 
 COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history", "backtest")
-EXIT_INTERNAL = 70
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -1,8 +1,9 @@
 """Deliver review mails: into an outbox folder (default) and, if configured, by SMTP.
 
 Outbox files have names derived from the series, revision and mail, and are
-written atomically (temp file, then rename), so a run killed half-way leaves no
-half-written mail, and one run again writes the same names. The watch records
+written atomically (a temp file of the writer's own, then rename), so a run
+killed half-way leaves no half-written mail, two writers never trip on each
+other's temp file, and one run again writes the same names. The watch records
 each delivery in the store, so no patch gets the same reply twice.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import smtplib
+import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -38,11 +40,20 @@ def outbox_name(series_id: str, version: int, number: int) -> str:
 
 
 def write_outbox(outbox: Path, name: str, mail: EmailMessage) -> Path:
+    """``outbox/name`` appears whole or not at all; the temp file is this writer's own."""
     outbox.mkdir(parents=True, exist_ok=True)
     target = outbox / name
-    tmp = outbox / f".{name}.tmp"
-    tmp.write_bytes(mail.as_bytes(policy=mail.policy.clone(linesep="\n")))  # a Unix file
-    os.replace(tmp, target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=outbox)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(mail.as_bytes(policy=mail.policy.clone(linesep="\n")))  # Unix
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plain write leaves it, not mkstemp's 0600
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return target
 
 

@@ -13,6 +13,8 @@ EXIT_NOT_FOUND = 3
 EXIT_NETWORK = 4
 EXIT_INCOMPLETE = 5
 EXIT_BUSY = 6
+EXIT_BUDGET = 7
+EXIT_INTERNAL = 70  # a bug of ours
 
 
 class LorebotError(Exception):
@@ -51,3 +53,9 @@ class BusyError(LorebotError):
     """Another run holds the lock."""
 
     exit_code = EXIT_BUSY
+
+
+class BudgetError(LorebotError):
+    """A review went over its time or memory budget (``bot.budget``)."""
+
+    exit_code = EXIT_BUDGET

@@ -2,38 +2,52 @@
 
 Each run searches lore for messages received since the last run (``rt:``, with
 an overlap so nothing falls between runs) that match the configured queries
-and lists, takes the thread of every new patch once, and for each complete
-revision not yet reviewed: claims it in the store, reviews it, delivers the
-replies, and marks it done. A file lock keeps runs on one host from
-overlapping; the store's claims keep workers sharing a PostgreSQL database
-apart. A run killed at any point leaves a claim, never a result: the next run
-reviews that revision again, and the delivery records keep it from replying
-twice to the same patch. A thread that fails on the network (lore, the mail
-server) is retried by the next runs, up to ``max_attempts``; a revision that
-cannot be reviewed (a hunk that does not apply) is recorded as failed, once.
+and lists, asks the store once which of the patches found belong to revisions
+already reviewed, takes the thread of every other patch once, and for each
+complete revision not yet reviewed: claims it in the store, reviews it,
+delivers the replies, and marks it done. Passes are kept apart by the store
+alone (its lease on SQLite, its claims on PostgreSQL), whoever runs them. A run
+killed at any point leaves a claim, never a result: the next run reviews that
+revision again, and the delivery records keep it from replying twice to the
+same patch. A thread that fails on the network (lore, the mail server) is
+retried by the next runs, up to ``max_attempts``. Reading a thread and
+reviewing each revision run in a child held to the time and memory budget
+(``bot.budget``); a revision that cannot be reviewed (a hunk that does not
+apply, a budget overrun) is recorded as failed with the reason, once, and the
+pass goes on.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 import time
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
-from bot.errors import BusyError, InputError, LorebotError, NetworkError, NotFoundError
-from bot.store import Store
+from bot.budget import Budget, run_within
+from bot.errors import (
+    EXIT_BUDGET,
+    EXIT_INTERNAL,
+    EXIT_NETWORK,
+    EXIT_OK,
+    BusyError,
+    InputError,
+    LorebotError,
+    NetworkError,
+    NotFoundError,
+)
+from bot.store import Store, StoreError
 
 KNOWN_KEYS = {
     "lore": {"midmask", "queries", "lists", "overlap_minutes", "first_run_days"},
     "review": {"repo", "tree", "rules"},
     "deliver": {"outbox", "from", "cc_list", "smtp"},
-    "store": {"db", "stale_minutes", "max_attempts", "lock"},
+    "store": {"db", "stale_minutes", "max_attempts"},
+    "budget": {"seconds", "memory_mb"},
 }
 
 
@@ -53,7 +67,7 @@ class WatchConfig:
     db: str | None = None
     stale_minutes: float = 30.0
     max_attempts: int = 5
-    lock: Path | None = None
+    budget: Budget = field(default_factory=Budget)
 
 
 def _check_keys(path: Path, data: dict) -> None:
@@ -76,7 +90,7 @@ def load_config(path: Path) -> WatchConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
     _check_keys(path, data)
-    lore, review, deliver, store = (data.get(k, {}) for k in KNOWN_KEYS)
+    lore, review, deliver, store, budget = (data.get(k, {}) for k in KNOWN_KEYS)
     queries = list(lore.get("queries", [])) + [f"l:{name}" for name in lore.get("lists", [])]
     if not queries:
         raise InputError(f"{path}: [lore] needs queries = [...] or lists = [...]")
@@ -106,26 +120,19 @@ def load_config(path: Path) -> WatchConfig:
             sender=deliver.get("from", "lorebot <lorebot@localhost>"),
             cc_original=bool(deliver.get("cc_list", True)), smtp=smtp,
             db=store.get("db"), stale_minutes=float(store.get("stale_minutes", 30)),
-            max_attempts=int(store.get("max_attempts", 5)), lock=local(store.get("lock")))
+            max_attempts=int(store.get("max_attempts", 5)),
+            budget=budget_from(budget, f"{path}: [budget]"))
     except (TypeError, ValueError) as exc:
         raise InputError(f"{path}: {exc}") from None
 
 
-@contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """One watch run at a time on this host (the lock dies with its process)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise BusyError(f"another lorebot watch holds {path}") from None
-    try:
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+def budget_from(values: dict, where: str) -> Budget:
+    """A budget from ``seconds`` and ``memory_mb`` (defaults for what is not given)."""
+    budget = Budget(float(values.get("seconds", Budget.seconds)),
+                    int(values.get("memory_mb", Budget.memory_mb)))
+    if not (budget.seconds > 0 and budget.memory_mb > 0):
+        raise InputError(f"{where}: seconds and memory_mb must be more than 0")
+    return budget
 
 
 def _rt(ts: float) -> str:
@@ -133,9 +140,9 @@ def _rt(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def new_threads(config: WatchConfig, since: float, errors: list[str]) -> list[str]:
-    """One patch Message-ID per thread holding patches lore received since ``since``;
-    mails that cannot be read are named in ``errors``."""
+def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[str, list[str]]:
+    """The patches lore received since ``since``, by thread (its root's Message-ID);
+    mails that cannot be read are named in the ``report``."""
     from liblore.utils import split_mbox_as_bytes
 
     from bot.source.limits import check_mime_nesting
@@ -144,7 +151,7 @@ def new_threads(config: WatchConfig, since: float, errors: list[str]) -> list[st
     from bot.source.patchmail import looks_like_patch
 
     node = lore_node()
-    by_root: dict[str, str] = {}
+    by_root: dict[str, list[str]] = {}
     for query in config.queries:
         full = f"({query}) AND rt:{_rt(since)}.."
         try:
@@ -157,12 +164,12 @@ def new_threads(config: WatchConfig, since: float, errors: list[str]) -> list[st
                 check_mime_nesting(raw, f"a mail found by {full!r}")
                 message = parse_message(raw)[0]
             except InputError as exc:
-                errors.append(str(exc))
+                report.fail(str(exc), exc)
                 continue
-            if looks_like_patch(message):
+            if looks_like_patch(message) and message.message_id:
                 root = message.references[0] if message.references else message.message_id
-                by_root.setdefault(root, message.message_id)
-    return list(by_root.values())
+                by_root.setdefault(root, []).append(message.message_id)
+    return by_root
 
 
 @dataclass
@@ -173,34 +180,56 @@ class RunReport:
     skipped: int = 0
     waiting: list[str] = field(default_factory=list)  # incomplete revisions
     errors: list[str] = field(default_factory=list)
+    codes: set[int] = field(default_factory=set)  # the exit codes of the errors
+
+    def fail(self, text: str, exc: BaseException) -> None:
+        self.errors.append(text)
+        self.codes.add(exc.exit_code if isinstance(exc, LorebotError) else EXIT_INTERNAL)
+
+    def exit_code(self) -> int:
+        """0, else what most needs a look: lore or SMTP to be retried (4), a bug of
+        ours (70), a budget overrun (7), then any other failure."""
+        for code in (EXIT_NETWORK, EXIT_INTERNAL, EXIT_BUDGET):
+            if code in self.codes:
+                return code
+        return min(self.codes, default=EXIT_OK)
 
 
 class Watcher:
     """One watch run: the configuration, the store, the rules, and what happened."""
 
     def __init__(self, config: WatchConfig, store: Store):
-        from bot.checks import default_rules_dir, load_rules
-
         self.config = config
         self.store = store
-        self.rules = load_rules([default_rules_dir(), *config.rules] if config.rules
-                                else None)
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.report = RunReport()
 
-    def run(self, lock_path: Path) -> RunReport:
+    @cached_property
+    def rules(self) -> list:
+        """Loaded once, in this process, when a first revision needs them."""
+        from bot.checks import default_rules_dir, load_rules
+
+        return load_rules([default_rules_dir(), *self.config.rules] if self.config.rules
+                          else None)
+
+    def run(self) -> RunReport:
         from bot.source.lore import configure_midmask
 
         if self.config.midmask:
             configure_midmask(self.config.midmask)
-        with run_lock(lock_path):
+        with self.store.pass_lease(self.worker, self.config.stale_minutes * 60):
             started = time.time()
             last = self.store.get_state("last_run")
             since = (float(last) if last else started - self.config.first_run_days * 86400) \
                 - self.config.overlap_minutes * 60
             threads = self.store.threads_to_retry()
-            found = new_threads(self.config, since, self.report.errors)
-            threads += [t for t in found if t not in threads]
+            found = new_threads(self.config, since, self.report)
+            handled = self.store.handled(i for ids in found.values() for i in ids)
+            for ids in found.values():
+                if all(i in handled for i in ids):  # every patch of it reviewed already
+                    self.report.skipped += 1
+                elif ids[0] not in threads:
+                    threads.append(ids[0])
             for msgid in threads:
                 self.thread(msgid)
             self.store.set_state("last_run", str(started))
@@ -209,88 +238,143 @@ class Watcher:
     def thread(self, msgid: str) -> None:
         """Review every complete, not yet reviewed revision in the thread of ``msgid``."""
         from bot.source.lore import thread_messages, with_previous_revision
-        from bot.source.mail import parse_message
-        from bot.source.thread import missing_text, read_thread
 
+        mails: list = []
         try:
             _, mails = thread_messages(msgid, nocache=True)
             mails = with_previous_revision(mails)  # its review says what became of vN-1's
-            thread = read_thread([parse_message(m)[0] for m in mails], f"lore <{msgid}>")
-            for _, revision in sorted(thread.revisions.items()):
-                if revision.missing():
-                    self.report.waiting.append(f"<{msgid}>: {missing_text(revision)}")
-                elif revision.patches:  # not a cover letter alone
-                    self.revision(thread.series(revision))
-        except NetworkError as exc:  # lore or the mail server: worth another try
-            attempts = self.store.record_failure(msgid, str(exc))
-            if attempts < self.config.max_attempts:
-                self.report.errors.append(f"<{msgid}>: {exc} (will retry, attempt "
-                                          f"{attempts} of {self.config.max_attempts})")
-                return
-            self.report.errors.append(f"<{msgid}>: {exc} (gave up after {attempts} attempts)")
-        except LorebotError as exc:
-            self.report.errors.append(f"<{msgid}>: {exc}")
-        except Exception as exc:  # a bug of ours must not keep the other series waiting
-            self.report.errors.append(f"<{msgid}>: internal error: "
-                                      f"{type(exc).__name__}: {exc}")
+            revisions = run_within(self.config.budget, thread_revisions, mails, msgid,
+                                   while_waiting=self.store.still_ours)
+        except NetworkError as exc:
+            self._network_failure(msgid, exc)
+            return
+        except (BusyError, StoreError):  # the store, not the thread: the pass ends
+            raise
+        except Exception as exc:  # hostile, or a bug of ours: once, the others go on
+            self.report.fail(f"<{msgid}>: {_reason(exc)}", exc)
+            self._unreadable(msgid, mails, _reason(exc))
+            self.store.forget_failure(msgid)
+            return
+        try:
+            for revision in revisions:
+                if isinstance(revision, str):
+                    self.report.waiting.append(f"<{msgid}>: {revision}")
+                else:
+                    self.revision(revision)
+        except NetworkError as exc:  # the mail server: the next pass delivers the rest
+            self._network_failure(msgid, exc)
+            return
+        except (BusyError, StoreError):
+            raise
+        except Exception as exc:  # the outbox, or a bug of ours: the others go on
+            self.report.fail(f"<{msgid}>: {_reason(exc)}", exc)
         self.store.forget_failure(msgid)
+
+    def _network_failure(self, msgid: str, exc: NetworkError) -> None:
+        """Worth another try in a later pass, up to ``max_attempts``."""
+        attempts = self.store.record_failure(msgid, str(exc))
+        if attempts < self.config.max_attempts:
+            self.report.fail(f"<{msgid}>: {exc} (will retry, attempt "
+                             f"{attempts} of {self.config.max_attempts})", exc)
+            return
+        self.report.fail(f"<{msgid}>: {exc} (gave up after {attempts} attempts)", exc)
+        self.store.forget_failure(msgid)
+
+    def _unreadable(self, msgid: str, mails: list, reason: str) -> None:
+        """A thread that cannot be read is recorded as failed (revision 0), its mails
+        handled, so later passes do not fetch it again."""
+        if self.store.claim(msgid, 0, "(thread could not be read)", self.worker):
+            ids = [str(m.get("Message-ID", "")).strip().strip("<>") for m in mails]
+            self.store.finish(msgid, 0, {"error": reason}, status="failed",
+                              mails=[i for i in ids if i])
 
     def revision(self, series) -> None:
         """Claim, review, deliver and record one revision of a series."""
         key = (series.message_id, series.version)
-        # SQLite lives on this host, under the run lock: a claim found now is a dead run's.
-        stale = self.config.stale_minutes * 60 if self.store.postgres else 0.0
-        if not self.store.claim(*key, series.subject, self.worker, stale):  # done or taken
+        mails = [p.message.message_id for p in series.patches] + (
+            [series.cover.message_id] if series.cover else [])
+        if not self.store.claim(*key, series.subject, self.worker):  # done or taken
             self.report.skipped += 1
             return
         try:
-            review = self.review(series)
+            counts, replies, since, findings = run_within(
+                self.config.budget, self.review, series, self.rules, self._remembered(series),
+                while_waiting=self.store.still_ours)
+        except (BusyError, StoreError):
+            raise
         except Exception as exc:  # the series cannot be reviewed here: say so once
-            reason = str(exc) if isinstance(exc, LorebotError) else \
-                f"internal error: {type(exc).__name__}: {exc}"
+            reason = _reason(exc)
             self.store.finish(*key, {"error": reason, "subject": series.subject},
-                              status="failed")
-            self.report.errors.append(f"<{key[0]}> v{key[1]}: {reason}")
+                              status="failed", mails=mails)
+            self.report.fail(f"<{key[0]}> v{key[1]}: {reason}", exc)
             return
         try:
-            sent = self.deliver(review, key)
+            self.deliver(replies, key)
         except Exception:
             self.store.release(*key, self.worker)  # the next run delivers what is left
             raise
-        counts = review.counts()
-        since = {"since_previous": review.since_previous.counts()} \
-            if review.since_previous else {}
-        self.store.finish(*key, {**counts, "replies": sent, "subject": series.subject,
-                                 **since}, findings=[asdict(f) for f in review.findings])
+        self.store.finish(*key, {**counts, "replies": len(replies), "subject": series.subject,
+                                 **since}, findings=findings, mails=mails)
         self.report.reviewed.append(f"<{key[0]}> v{key[1]}: {counts['error']} error, "
-                                    f"{counts['warning']} warning, replies: {sent}")
+                                    f"{counts['warning']} warning, replies: {len(replies)}")
 
-    def review(self, series):
-        from bot.request import Request, review_request
+    def _remembered(self, series) -> list | None:
+        """What the store remembers of vN-1's review (read here, in the parent)."""
         from bot.series import Finding
 
-        remembered = None
-        if series.previous is not None:  # what the store remembers of vN-1's review
-            found = self.store.findings(series.previous.message_id, series.previous.version)
-            remembered = None if found is None else [Finding.from_dict(f) for f in found]
-        return review_request(Request(series=series, repo=self.config.repo,
-                                      tree=self.config.tree, previous_findings=remembered),
-                              self.rules)
+        if series.previous is None:
+            return None
+        found = self.store.findings(series.previous.message_id, series.previous.version)
+        return None if found is None else [Finding.from_dict(f) for f in found]
 
-    def deliver(self, review, key: tuple[str, int]) -> int:
-        """Write each reply to the outbox and send it by SMTP, each at most once per patch."""
-        from bot.deliver import outbox_name, send_smtp, write_outbox
+    def review(self, series, rules: list, remembered: list | None) -> tuple:
+        """In the budgeted child: the review's counts, its reply mails, what became of
+        vN-1's findings (counts) and its findings to remember."""
         from bot.report.email import EmailSettings, reply_messages
+        from bot.request import Request, review_request
 
+        review = review_request(Request(series=series, repo=self.config.repo,
+                                        tree=self.config.tree, previous_findings=remembered),
+                                rules)
         settings = EmailSettings(sender=self.config.sender,
                                  cc_original=self.config.cc_original)
-        mails = reply_messages(review, settings)
-        for number, mail in enumerate(mails, 1):
+        since = {"since_previous": review.since_previous.counts()} \
+            if review.since_previous else {}
+        return (review.counts(), reply_messages(review, settings), since,
+                [asdict(f) for f in review.findings])
+
+    def deliver(self, replies: list, key: tuple[str, int]) -> None:
+        """Write each reply to the outbox and send it by SMTP, each at most once per patch."""
+        from bot.deliver import outbox_name, send_smtp, write_outbox
+
+        for number, mail in enumerate(replies, 1):
             target = mail["In-Reply-To"]
             if not self.store.delivered("outbox", target):
                 write_outbox(self.config.outbox, outbox_name(*key, number), mail)
                 self.store.record_delivery("outbox", target, *key)
             if self.config.smtp is not None and not self.store.delivered("smtp", target):
+                self.store.still_ours()  # never a reply after another pass took over
                 send_smtp(self.config.smtp, mail)
                 self.store.record_delivery("smtp", target, *key)
-        return len(mails)
+
+
+def thread_revisions(mails: list, msgid: str) -> list:
+    """In the budgeted child: each complete revision's ``Series``, or for one still
+    missing a patch, the text saying which."""
+    from bot.source.mail import parse_message
+    from bot.source.thread import missing_text, read_thread
+
+    thread = read_thread([parse_message(m)[0] for m in mails], f"lore <{msgid}>")
+    found: list = []
+    for _, revision in sorted(thread.revisions.items()):
+        if revision.missing():
+            found.append(missing_text(revision))
+        elif revision.patches:  # not a cover letter alone
+            found.append(thread.series(revision))
+    return found
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, LorebotError):
+        return str(exc)
+    return f"internal error: {type(exc).__name__}: {exc}"

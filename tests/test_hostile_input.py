@@ -4,11 +4,12 @@ import gzip
 import os
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from mails import BASE_DEMO, DIFF, mbox, patch_mail, write
+from mails import BASE_DEMO, DIFF, generated_file, mbox, patch_mail, write
 
 ROOT = Path(__file__).resolve().parent.parent
 LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
@@ -254,3 +255,27 @@ def test_a_rules_folder_without_packs_is_an_error(tmp_path):
     mail = write(tmp_path / "p.eml", patch_mail())
     assert_error(run("review", "--mbox", mail, "--rules", tmp_path / "rules"), 2,
                  f"--rules {tmp_path / 'rules'}: no rule pack")
+
+
+def test_a_review_over_its_time_budget_ends_in_one_line(tmp_path):
+    (tmp_path / "base" / "lib").mkdir(parents=True)
+    write(tmp_path / "base" / "lib" / "demo.c", generated_file(40_000))
+    mail = write(tmp_path / "p.eml", patch_mail())
+    started = time.monotonic()
+    proc = run("review", "--mbox", mail, "--tree", tmp_path / "base", "--time-limit", "0.5")
+    assert_error(proc, 7, "over its time budget (0.5 s)")
+    assert time.monotonic() - started < 10
+    assert proc.stdout == ""  # no partial report
+    full = run("review", "--mbox", mail, "--tree", tmp_path / "base")
+    assert full.returncode == 0, full.stderr  # the default budget is ample for it
+
+
+def test_a_review_over_its_memory_budget_ends_in_one_line(tmp_path):
+    added = "".join(f"+\tslot[{i}] = {i};\n" for i in range(100_000))
+    diff = (f"diff --git a/lib/table.c b/lib/table.c\nnew file mode 100644\n"
+            f"index 0000000..1111111\n--- /dev/null\n+++ b/lib/table.c\n"
+            f"@@ -0,0 +1,100000 @@\n{added}")
+    mail = write(tmp_path / "p.eml", patch_mail(diff=diff))
+    assert_error(run("review", "--mbox", mail, "--memory-limit", "16"), 7,
+                 "over its memory budget (16 MiB)")
+    assert run("review", "--mbox", mail).returncode == 0

@@ -8,19 +8,20 @@ database; lore fails and recovers.
 
 from __future__ import annotations
 
-import fcntl
 import json
+import socket
 import subprocess
 import threading
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from kernel_repo import FIXTURES
-from mails import patch_mail
+from mails import BASE_DEMO, DIFF, LOG, generated_file, patch_mail
 from pg import fresh_database
 from pi_server import PublicInbox, require_public_inbox
 from smtp_server import SmtpServer
@@ -50,7 +51,8 @@ def environment(home: Path) -> dict[str, str]:
 
 
 def write_config(home: Path, midmask: str, *, smtp_port: int | None = None,
-                 queries: tuple[str, ...] = (HV_QUERY,), store: str = "") -> Path:
+                 queries: tuple[str, ...] = (HV_QUERY,), store: str = "",
+                 extra: str = "") -> Path:
     home.mkdir(parents=True, exist_ok=True)
     text = (f'[lore]\nmidmask = "{midmask}"\nqueries = {json.dumps(list(queries))}\n\n'
             f'[review]\ntree = "{FIXTURES / "base"}"\n\n'
@@ -59,6 +61,7 @@ def write_config(home: Path, midmask: str, *, smtp_port: int | None = None,
         text += f'\n[deliver.smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\ntimeout = 60\n'
     if store:
         text += f"\n[store]\n{store}\n"
+    text += extra
     path = home / "watch.toml"
     path.write_text(text)
     return path
@@ -250,15 +253,8 @@ def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):
         proxy.server_close()
 
 
-def test_bad_config_busy_lock_and_lore_down_are_one_line_errors(tmp_path):
-    config = write_config(tmp_path, "http://127.0.0.1:9/linux-hyperv/%s",
-                          store=f'lock = "{tmp_path / "watch.lock"}"')
-    with (tmp_path / "watch.lock").open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        busy = watch(tmp_path, config)
-    assert busy.returncode == 6
-    assert busy.stderr == f"lorebot: error: another lorebot watch holds {tmp_path}/watch.lock\n"
-
+def test_bad_config_and_lore_down_are_one_line_errors(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9/linux-hyperv/%s")
     down = watch(tmp_path, config)  # nothing listens on port 9
     assert down.returncode == 4 and len(down.stderr.splitlines()) == 1
     assert "lore unreachable" in down.stderr and "Traceback" not in down.stderr
@@ -268,6 +264,111 @@ def test_bad_config_busy_lock_and_lore_down_are_one_line_errors(tmp_path):
     bad = watch(tmp_path, typo)
     assert bad.returncode == 2
     assert bad.stderr == f"lorebot: error: {typo}: unknown key 'querys' in [lore]\n"
+
+
+def cron_environment(home: Path) -> dict[str, str]:
+    """What cron gives a job: no XDG_* at all."""
+    env = environment(home)
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+        del env[name]
+    return env
+
+
+def test_a_running_pass_keeps_out_a_pass_from_another_environment(lore, tmp_path):
+    lore.add_mbox(FIXTURES / "v2.mbox")
+    db = str(tmp_path / "shared" / "lorebot.sqlite3")
+    with SmtpServer(hold_first_rcpt=True) as smtp:
+        shell, cron = tmp_path / "login-shell", tmp_path / "cron"
+        configs = [write_config(home, lore.midmask, smtp_port=smtp.port,
+                                store=f'db = "{db}"') for home in (shell, cron)]
+        first = subprocess.Popen([LOREBOT, "watch", "--config", str(configs[0])],
+                                 env=environment(shell), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        try:
+            assert smtp.recorder.holding.wait(60), "the first pass never reached SMTP"
+            second = subprocess.run([LOREBOT, "watch", "--config", str(configs[1])],
+                                    capture_output=True, text=True, timeout=120,
+                                    env=cron_environment(cron))
+            assert second.returncode == 6
+            assert second.stderr == (f"lorebot: error: another lorebot watch "
+                                     f"({socket.gethostname()}:{first.pid}) is working on "
+                                     f"{db}\n")
+        finally:
+            smtp.recorder.release.set()
+            out, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+        assert reviewed(subprocess.CompletedProcess([], 0, out, err)) == [f"<{V2}> v2"]
+        again = subprocess.run([LOREBOT, "watch", "--config", str(configs[1])],
+                               capture_output=True, text=True, timeout=120,
+                               env=cron_environment(cron))
+        assert again.returncode == 0 and reviewed(again) == []
+        assert [m["In-Reply-To"] for m in smtp.mails] == [f"<{V2}>"]
+
+
+def _series_with_a_finding(count: int) -> list[bytes]:
+    """Single-patch series whose log lacks its Signed-off-by: each gets one reply."""
+    log = LOG.replace("Signed-off-by: Ann Author <ann@example.com>\n", "")
+    return [patch_mail(f"[PATCH] lib: demo: Return the next value, take {n}", log=log,
+                       msgid=f"unsigned-{n}@example.com").encode() for n in range(count)]
+
+
+def test_concurrent_passes_from_two_environments_send_every_reply_once(lore, tmp_path):
+    lore.add_bulk(_series_with_a_finding(40), datetime.now(UTC))
+    db = str(tmp_path / "shared" / "lorebot.sqlite3")
+    homes = [tmp_path / "login-shell", tmp_path / "cron"]
+    envs = [environment(homes[0]), cron_environment(homes[1])]
+    with SmtpServer() as smtp:
+        configs = [write_config(home, lore.midmask, smtp_port=smtp.port,
+                                queries=("dfn:lib/demo.c",), store=f'db = "{db}"')
+                   for home in homes]
+        # Both users share one outbox, as a shared spool would be.
+        for config in configs:
+            config.write_text(config.read_text().replace(
+                'outbox = "outbox"', f'outbox = "{tmp_path / "outbox"}"'))
+        codes = []
+        for _ in range(4):  # rounds of two passes started together
+            passes = [subprocess.Popen([LOREBOT, "watch", "--config", str(config)],
+                                       env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+                      for config, env in zip(configs, envs, strict=True)]
+            for one in passes:
+                _, err = one.communicate(timeout=300)
+                codes.append(one.returncode)
+                assert one.returncode in (0, 6), err
+        assert 0 in codes
+        targets = [m["In-Reply-To"] for m in smtp.mails]
+        expected = sorted(f"<unsigned-{n}@example.com>" for n in range(40))
+        assert sorted(targets) == expected, "a reply went out twice, or not at all"
+        outbox = [message_from_bytes(p.read_bytes())["In-Reply-To"]
+                  for p in (tmp_path / "outbox").glob("*.eml")]
+        assert sorted(outbox) == expected
+        assert not list((tmp_path / "outbox").glob(".*"))  # no temp file left behind
+
+
+def test_a_revision_over_its_budget_is_recorded_failed_and_the_pass_goes_on(lore, tmp_path):
+    tree = tmp_path / "tree" / "lib"
+    tree.mkdir(parents=True)
+    (tree / "demo.c").write_text(generated_file(40_000))  # 320,000 lines: seconds to parse
+    (tree / "next.c").write_text(BASE_DEMO)
+    lore.add(patch_mail(msgid="slow@example.com").encode())
+    log = LOG.replace("Signed-off-by: Ann Author <ann@example.com>\n", "")
+    lore.add(patch_mail("[PATCH] lib: next: Return the next value", msgid="quick@example.com",
+                        log=log, diff=DIFF.replace("lib/demo.c", "lib/next.c")).encode())
+    config = write_config(tmp_path, lore.midmask, queries=("dfn:lib/demo.c", "dfn:lib/next.c"),
+                          extra="[budget]\nseconds = 1\n")
+    config.write_text(config.read_text().replace(str(FIXTURES / "base"), str(tree.parent)))
+    proc = watch(tmp_path, config)
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stderr == "lorebot: error: <slow@example.com> v1: over its time budget (1 s)\n"
+    assert reviewed(proc) == ["<quick@example.com> v1"]
+    rows = {r["series_id"]: r for r in history(tmp_path)}
+    assert rows["slow@example.com"]["status"] == "failed"
+    assert rows["slow@example.com"]["result"]["error"] == "over its time budget (1 s)"
+    assert rows["quick@example.com"]["status"] == "done"
+    assert [m["In-Reply-To"] for m in outbox_mails(tmp_path)] == ["<quick@example.com>"]
+    again = watch(tmp_path, config)  # recorded once: neither is fetched again
+    assert again.returncode == 0 and reviewed(again) == [], again.stderr
+    assert "2 already done" in again.stdout
 
 
 def test_the_example_config_loads():

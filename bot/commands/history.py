@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bot.store import Store
 
-    store = Store(args.db)
+    store = Store(args.db, create=False)  # reading a store never makes one
     try:
         rows = store.history(args.limit)
     finally:

@@ -12,6 +12,7 @@ HELP = "review a patch series and print the findings"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
     from bot.report import FORMATS
 
     parser.add_argument("target", nargs="?", metavar="MESSAGE-ID",
@@ -35,21 +36,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text and email: every step of every path and model trace")
     parser.add_argument("--reply-on-pass", action="store_true",
                         help="email: also a short reply to patches with nothing left to fix")
+    parser.add_argument("--time-limit", type=_positive(float), default=DEFAULT_SECONDS,
+                        metavar="SECONDS", help="give up a review that takes longer (exit 7; "
+                        f"default {DEFAULT_SECONDS:g})")
+    parser.add_argument("--memory-limit", type=_positive(int), default=DEFAULT_MEMORY_MB,
+                        metavar="MIB", help="give up a review that needs more memory (exit 7; "
+                        f"default {DEFAULT_MEMORY_MB})")
     parser.add_argument("--patchwork-url", metavar="URL",
                         help="also post one check per patch to this Patchwork instance "
                              "(token in $LOREBOT_PATCHWORK_TOKEN)")
 
 
-def post_to_patchwork(review, url: str) -> None:
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+        return value
+    return parse
+
+
+def post_to_patchwork(checks: list, url: str) -> None:
     import os
 
     from bot.patchwork_client import PatchworkClient
-    from bot.report.patchwork import checks
 
     token = os.environ.get("LOREBOT_PATCHWORK_TOKEN")
     if not token:
         raise InputError("--patchwork-url needs the API token in $LOREBOT_PATCHWORK_TOKEN")
-    PatchworkClient(url, token).post(checks(review))
+    PatchworkClient(url, token).post(checks)
 
 
 def request_of(args: argparse.Namespace):
@@ -60,14 +78,28 @@ def request_of(args: argparse.Namespace):
                    tree=args.tree, version=args.version)
 
 
-def run(args: argparse.Namespace) -> int:
+def reviewed(args: argparse.Namespace) -> tuple[str, bool, list]:
+    """In the budgeted child: the report, whether it fails, the Patchwork checks."""
     from bot.checks import load_rules
     from bot.report import RenderOptions, render
     from bot.request import review_request
 
     review = review_request(request_of(args), load_rules(args.rules))
-    sys.stdout.write(render(review, args.format,
-                            RenderOptions(args.verbose, args.reply_on_pass)))
+    checks = []
     if args.patchwork_url:
-        post_to_patchwork(review, args.patchwork_url)
-    return EXIT_FINDINGS if review.fails(args.fail_on) else EXIT_OK
+        from bot.report.patchwork import checks as patchwork_checks
+
+        checks = patchwork_checks(review)
+    report = render(review, args.format, RenderOptions(args.verbose, args.reply_on_pass))
+    return report, review.fails(args.fail_on), checks
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.budget import Budget, run_within
+
+    report, fails, checks = run_within(Budget(args.time_limit, args.memory_limit),
+                                       reviewed, args)
+    sys.stdout.write(report)
+    if args.patchwork_url:
+        post_to_patchwork(checks, args.patchwork_url)
+    return EXIT_FINDINGS if fails else EXIT_OK

@@ -16,29 +16,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "config's [store] db, else the XDG data folder)")
 
 
-def lock_path(config) -> Path:
-    """The config's [store] lock, else one next to the default database."""
-    import os
-
-    from bot.store import default_db
-
-    if config.lock:
-        return config.lock
-    return Path(os.environ.get("XDG_RUNTIME_DIR") or default_db().parent) / \
-        "lorebot-watch.lock"
-
-
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from bot.errors import EXIT_NETWORK, EXIT_OK
     from bot.store import Store
     from bot.watch import Watcher, load_config
 
     config = load_config(args.config)
     store = Store(args.db or config.db)
     try:
-        report = Watcher(config, store).run(lock_path(config))
+        report = Watcher(config, store).run()
     finally:
         store.close()
     for line in report.reviewed:
@@ -49,4 +36,4 @@ def run(args: argparse.Namespace) -> int:
           f"{len(report.waiting)} incomplete, {len(report.errors)} failed")
     for error in report.errors:
         print(f"lorebot: error: {error}", file=sys.stderr)
-    return EXIT_NETWORK if report.errors else EXIT_OK
+    return report.exit_code()
