@@ -83,12 +83,11 @@ def run_within(budget: Budget, work: Callable[..., Any], *args: Any,
     child.start()
     send.close()
     deadline = time.monotonic() + budget.seconds
-    try:
+    finished = False
+    try:  # poll() is also true once the child is gone: recv() then raises EOFError
         while not receive.poll(max(0.0, min(_WAKE, deadline - time.monotonic()))):
             if time.monotonic() >= deadline:
                 raise BudgetError(f"over its time budget ({budget.seconds:g} s)")
-            if not child.is_alive() and not receive.poll():
-                break
             if while_waiting:
                 while_waiting()
         try:
@@ -96,10 +95,12 @@ def run_within(budget: Budget, work: Callable[..., Any], *args: Any,
         except EOFError:  # it died without a word: the kernel killed it
             child.join(5)
             raise BudgetError(_death(child.exitcode, budget)) from None
+        finished = True
     finally:
+        child.join(2 if finished else 0)  # a finished child only flushes and exits
         if child.is_alive():
             child.kill()
-        child.join(5)
+            child.join(5)
         receive.close()
     if kind == "ok":
         return value

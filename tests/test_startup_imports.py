@@ -19,8 +19,12 @@ C_AND_MODEL = {"tree_sitter", "bot.c.parse", "bot.c.cfg", "bot.c.paths", "bot.mo
 
 
 def imported(argv: list[str], cache: Path) -> set[str]:
-    """The modules loaded by one ``lorebot ARGV`` in a fresh interpreter (rule cache warm)."""
-    code = ("import sys\nfrom bot.cli import main\n"
+    """The modules loaded by one ``lorebot ARGV`` in a fresh interpreter (rule cache warm),
+    its budgeted review child (bot.budget) included."""
+    code = ("import sys\nimport bot.budget\nchild = bot.budget._child\n"
+            "def listing(*args):\n    child(*args)\n"
+            "    sys.stderr.write(' '.join(sys.modules) + ' ')\n"
+            "bot.budget._child = listing\nfrom bot.cli import main\n"
             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
             "sys.stderr.write(' '.join(sys.modules))\n")
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
