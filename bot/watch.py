@@ -297,8 +297,8 @@ class Watcher:
             self.report.skipped += 1
             return
         try:
-            counts, replies, since, findings = run_within(
-                self.config.budget, self.review, series, self.rules, self._remembered(series),
+            counts, replies, since, findings = run_within(  # rules: loaded once, here
+                self.config.budget, self.reviewed, series, self.remembered(series), self.rules,
                 while_waiting=self.store.still_ours)
         except (BusyError, StoreError):
             raise
@@ -318,7 +318,7 @@ class Watcher:
         self.report.reviewed.append(f"<{key[0]}> v{key[1]}: {counts['error']} error, "
                                     f"{counts['warning']} warning, replies: {len(replies)}")
 
-    def _remembered(self, series) -> list | None:
+    def remembered(self, series) -> list | None:
         """What the store remembers of vN-1's review (read here, in the parent)."""
         from bot.series import Finding
 
@@ -327,15 +327,20 @@ class Watcher:
         found = self.store.findings(series.previous.message_id, series.previous.version)
         return None if found is None else [Finding.from_dict(f) for f in found]
 
-    def review(self, series, rules: list, remembered: list | None) -> tuple:
+    def review(self, series, remembered: list | None, rules: list):
+        """The review of one revision; no store here: it runs in the budgeted child."""
+        from bot.request import Request, review_request
+
+        return review_request(Request(series=series, repo=self.config.repo,
+                                      tree=self.config.tree, previous_findings=remembered),
+                              rules)
+
+    def reviewed(self, series, remembered: list | None, rules: list) -> tuple:
         """In the budgeted child: the review's counts, its reply mails, what became of
         vN-1's findings (counts) and its findings to remember."""
         from bot.report.email import EmailSettings, reply_messages
-        from bot.request import Request, review_request
 
-        review = review_request(Request(series=series, repo=self.config.repo,
-                                        tree=self.config.tree, previous_findings=remembered),
-                                rules)
+        review = self.review(series, remembered, rules)
         settings = EmailSettings(sender=self.config.sender,
                                  cc_original=self.config.cc_original)
         since = {"since_previous": review.since_previous.counts()} \

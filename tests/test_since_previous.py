@@ -243,10 +243,12 @@ def test_watch_judges_with_the_findings_the_store_remembers(tmp_path):
     watcher = Watcher(WatchConfig(queries=["x"], tree=FIXTURES / "base"), store)
     series = read_series(FIXTURES / "all.mbox")
     previous = series.previous
-    real = by_target(watcher.review(series).since_previous.as_dict()["comments"])
+    real = by_target(watcher.review(series, watcher.remembered(series), watcher.rules)
+                     .since_previous.as_dict()["comments"])
     assert real["hv_irq_unmask"]["status"] == "addressed"
-    assert store.claim(previous.message_id, 2, previous.subject, "w", 0.0)
+    assert store.claim(previous.message_id, 2, previous.subject, "w")
     store.finish(previous.message_id, 2, {}, findings=[])
-    told = by_target(watcher.review(series).since_previous.as_dict()["comments"])
+    told = by_target(watcher.review(series, watcher.remembered(series), watcher.rules)
+                     .since_previous.as_dict()["comments"])
     assert told["hv_irq_unmask"]["status"] == "unclear"
     assert "no lorebot rule speaks to this point" in told["hv_irq_unmask"]["evidence"]
