@@ -24,7 +24,7 @@ from bot.checks import load_rules
 from bot.cli import main
 from bot.review import review_series
 from bot.since_previous.changes import changelog
-from bot.since_previous.comments import split_reply
+from bot.since_previous.comments import locate, split_reply
 from bot.source.mbox import read_series
 from bot.store import Store
 from bot.tree import FolderTree
@@ -170,6 +170,16 @@ Lorin
         ("+\tbar();", "s/bar/baz/")]
     assert points[0][0][:3] == ["+\tret = foo();", "+\tif (ret)", "+\t\treturn;"]
     assert trailers == ["Reviewed-by: Lorin Pieris <lpieris@example.org>"]
+
+
+def test_a_log_quote_wrapped_anew_by_the_mailer_is_still_the_log():
+    series = read_series(FIXTURES / "v2.mbox")
+    patch = series.patches[0]
+    words = " ".join(patch.log.body.split()).split(" ")
+    quote = [" ".join(words[i:i + 9]) for i in range(0, len(words), 9)]  # 9 words a line
+    target = locate(quote, patch, {})
+    assert target.log and target.lines == [3, 4, 5]
+    assert not locate(["Thanks, this looks right to me."], patch, {}).log
 
 
 @pytest.mark.parametrize("notes, claims", [

@@ -118,10 +118,11 @@ def since_previous(after, before, before_images: list[PatchImages] | None = None
     the images are each revision's files, whole (None: no base, the diffs only)."""
     old, new = before.series, after.series
     pairs = {o.index: n for o, n in pair_patches(old, new) if o is not None}
-    changes = revision_changes(old, new, before_images, after_images)
+    cache: dict = {}
+    changes = revision_changes(old, new, before_images, after_images, cache)
     claims = check_claims(new, changes)
-    revs = Revisions(before, after, pairs, changes, before_images, after_images)
-    points = review_points(old, _post_images(old, before_images))
+    revs = Revisions(before, after, pairs, changes, before_images, after_images, cache)
+    points = review_points(old, _post_images(old, before_images), cache)
     return SincePrevious(
         revision=old.version, message_id=old.message_id,
         comments=[Comment(p, judge(p, revs)) for p in points],

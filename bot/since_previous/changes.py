@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.c.parse import CSource, cached_parse
-from bot.series import Patch, Series
+from bot.series import FileDiff, Patch, Series
 from bot.tree import PatchImages
 
 CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -56,15 +56,18 @@ class Claim:
 
 
 def pair_patches(before: Series, after: Series) -> list[tuple[Patch | None, Patch | None]]:
-    """Each patch with its counterpart: the same subject, else the same number."""
-    old = {p.log.subject: p for p in before.patches}
+    """Each patch with its counterpart: the same number and subject, else the one
+    patch with that subject (a patch moved), else the same number."""
+    by_index = {p.index: p for p in before.patches}
+    subjects = [p.log.subject for p in before.patches]
+    by_subject = {p.log.subject: p for p in before.patches if subjects.count(p.log.subject) == 1}
     pairs: list[tuple[Patch | None, Patch | None]] = []
     used: set[int] = set()
     for patch in after.patches:
-        match = old.get(patch.log.subject) or next(
-            (p for p in before.patches if p.index == patch.index), None)
-        if match is not None and match.index in used:
-            match = None
+        same = by_index.get(patch.index)
+        candidates = [same if same is not None and same.log.subject == patch.log.subject
+                      else None, by_subject.get(patch.log.subject), same]
+        match = next((c for c in candidates if c is not None and c.index not in used), None)
         if match is not None:
             used.add(match.index)
         pairs.append((match, patch))
@@ -117,26 +120,20 @@ def norm_line(line: str) -> str:
     return " ".join(line.split())
 
 
-def _file_changes(index: int, path: str, old: tuple[str | None, str | None],
-                  new: tuple[str | None, str | None], version: int,
+def _file_changes(index: int, path: str, old: tuple[FileDiff | None, str | None],
+                  new: tuple[FileDiff | None, str | None], version: int,
                   cache: dict) -> list[Change]:
-    """Per-function changes of one file: ``old``/``new`` are (pre, post) texts."""
+    """Per-function changes of one file: ``old``/``new`` are (its diff, its post-image)
+    in each revision; the functions compared are those either diff touches."""
     if old[1] == new[1]:
         return []
     if not path.endswith((".c", ".h")) or old[1] is None or new[1] is None:
         return [Change(index, path, None, "the file's change differs")]
-    parsed = {key: cached_parse(cache, text) for key, text in
-              (("old_pre", old[0]), ("old_post", old[1]), ("new_pre", new[0]),
-               ("new_post", new[1])) if text is not None}
-    names: list[str] = []
-    for pre_key, post_key in (("old_pre", "old_post"), ("new_pre", "new_post")):
-        for fn in parsed[post_key].functions():
-            if fn.name not in names and _touched(parsed.get(pre_key), parsed[post_key],
-                                                 fn.name):
-                names.append(fn.name)
+    before, after = cached_parse(cache, old[1]), cached_parse(cache, new[1])
+    names = list(dict.fromkeys(touched(before, old[0]) + touched(after, new[0])))
     found = []
     for name in names:
-        a, b = _body(parsed["old_post"], name), _body(parsed["new_post"], name)
+        a, b = _body(before, name), _body(after, name)
         if a == b:
             continue
         if a is None:
@@ -148,24 +145,31 @@ def _file_changes(index: int, path: str, old: tuple[str | None, str | None],
     return found or [Change(index, path, None, "changed outside functions")]
 
 
-def _touched(pre: CSource | None, post: CSource, name: str) -> bool:
-    """Whether the patch changed ``name``: its text differs before and after."""
-    after = _body(post, name)
-    return pre is None or _body(pre, name) != after
+def touched(post: CSource, fd: FileDiff | None) -> list[str]:
+    """The functions of ``post`` that ``fd``'s hunks fall in (by their post-image span)."""
+    names: list[str] = []
+    for hunk in fd.hunks if fd is not None else []:
+        for line in range(hunk.new_start, hunk.new_start + max(hunk.new_count, 1)):
+            fn = post.function_at(line)
+            if fn is not None and fn.name not in names:
+                names.append(fn.name)
+    return names
 
 
-def _images(images: list[PatchImages] | None, series: Series, patch: Patch) -> dict:
+def _posts(images: list[PatchImages] | None, series: Series, patch: Patch) -> dict:
+    """path -> (the patch's diff of it, the file after the patch)."""
+    diffs = {fd.path: fd for fd in patch.files}
     if images is None:
         return {}
-    return {path: (f.pre, f.post) for path, f in
+    return {path: (diffs.get(path), f.post) for path, f in
             images[series.patches.index(patch)].files.items()}
 
 
 def revision_changes(before: Series, after: Series, before_images: list[PatchImages] | None,
-                     after_images: list[PatchImages] | None) -> list[Change]:
-    """Everything that changed from ``before`` to ``after``, patch by patch."""
+                     after_images: list[PatchImages] | None, cache: dict) -> list[Change]:
+    """Everything that changed from ``before`` to ``after``, patch by patch (``cache``:
+    parses shared with the rest of the comparison)."""
     found: list[Change] = []
-    cache: dict = {}
     for old, new in pair_patches(before, after):
         if new is None:
             found.append(Change(old.index, None, None, f"dropped in v{after.version}"))
@@ -176,12 +180,12 @@ def revision_changes(before: Series, after: Series, before_images: list[PatchIma
         if (old.log.subject, norm_line(old.log.body)) != (new.log.subject,
                                                           norm_line(new.log.body)):
             found.append(Change(new.index, None, None, _log_summary(old, new), log=True))
-        old_images, new_images = _images(before_images, before, old), \
-            _images(after_images, after, new)
+        old_posts, new_posts = _posts(before_images, before, old), \
+            _posts(after_images, after, new)
         for path in dict.fromkeys([fd.path for fd in old.files + new.files]):
-            if old_images or new_images:
-                found += _file_changes(new.index, path, old_images.get(path, (None, None)),
-                                       new_images.get(path, (None, None)), after.version,
+            if old_posts or new_posts:
+                found += _file_changes(new.index, path, old_posts.get(path, (None, None)),
+                                       new_posts.get(path, (None, None)), after.version,
                                        cache)
             elif _diff_of(old, path) != _diff_of(new, path):
                 found.append(Change(new.index, path, None, "the file's change differs"))

@@ -14,7 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from bot.c.parse import CSource
+from bot.c.parse import cached_parse
 from bot.series import FileDiff, Message, Patch, Series
 
 TRAILER = re.compile(r"^\s*(Reviewed-by|Acked-by|Tested-by):\s*(\S.*?)\s*$", re.I)
@@ -22,6 +22,7 @@ QUOTE = re.compile(r"^\s*>")
 QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)+")
 ATTRIBUTION = re.compile(r"\bwrote:\s*$")
 EXCERPT_CHARS = 300
+MIN_REWRAPPED = 24  # characters of log text a re-wrapped quote must hold to count
 
 
 @dataclass
@@ -181,8 +182,10 @@ def _log_lines(patch: Patch) -> list[tuple[int, str]]:
     return [(n, t) for n, t in lines if t]
 
 
-def locate(quote: list[str], patch: Patch, post_images: dict[str, str]) -> Target:
-    """Where in ``patch`` the quoted lines are: the diff, the log, or nowhere known."""
+def locate(quote: list[str], patch: Patch, post_images: dict[str, str],
+           cache: dict | None = None) -> Target:
+    """Where in ``patch`` the quoted lines are: the diff, the log, or nowhere known
+    (``cache``: parses of the post-images, shared)."""
     keys = _quoted_keys(quote)
     log = _log_lines(patch)
     log_hits = [n for n, text in log if any(key == text for _, key in keys)]
@@ -199,14 +202,28 @@ def locate(quote: list[str], patch: Patch, post_images: dict[str, str]) -> Targe
         text = post_images.get(fd.path)
         function = None
         if text is not None and line is not None:
-            found = CSource(text).function_at(line) if fd.is_c else None
+            found = cached_parse({} if cache is None else cache, text).function_at(line) \
+                if fd.is_c else None
             function = found.name if found else None
         return Target(patch.index, fd.path, line, function,
                       quoted=[flat[i].key for i in hits if flat[i].kind != "-"],
                       lines=[flat[i].new_line for i in hits if flat[i].new_line])
     if len(log_hits) >= enough and log_hits:
         return Target(patch.index, log=True, quoted=[key for _, key in keys], lines=log_hits)
+    rewrapped = _rewrapped_log(keys, log)
+    if rewrapped:
+        return Target(patch.index, log=True, quoted=[key for _, key in keys], lines=rewrapped)
     return Target(patch.index)
+
+
+def _rewrapped_log(keys: list[tuple[str | None, str]], log: list[tuple[int, str]]) -> list[int]:
+    """The log lines a quote holds when the reviewer's mailer wrapped them anew: the
+    quote's words in order are part of the log's (a sentence or more of it)."""
+    quoted = " ".join(key for _, key in keys)
+    if len(quoted) < MIN_REWRAPPED or quoted not in " ".join(text for _, text in log):
+        return []
+    return [n for n, text in log if text in quoted or quoted in text
+            or text[:MIN_REWRAPPED] in quoted or text[-MIN_REWRAPPED:] in quoted]
 
 
 # the replies of a revision ------------------------------------------------------
@@ -228,7 +245,8 @@ def is_review(reply: Message, series: Series) -> bool:
         not reply.message_id.startswith("lorebot-")
 
 
-def review_points(series: Series, post_images: dict[int, dict[str, str]]) -> list[Point]:
+def review_points(series: Series, post_images: dict[int, dict[str, str]],
+                  cache: dict | None = None) -> list[Point]:
     """Every reviewer's point on ``series``, in thread order (the trailers they gave
     are b4's to find: ``Series.reply_trailers``).
 
@@ -243,7 +261,7 @@ def review_points(series: Series, post_images: dict[int, dict[str, str]]) -> lis
             continue
         said, _ = split_reply(reply.body)
         for quote, words in said:
-            target = locate(quote, patches[index], post_images.get(index, {})) \
+            target = locate(quote, patches[index], post_images.get(index, {}), cache) \
                 if index in patches and quote else Target(index)
             points.append(Point(reply.author, reply.message_id,
                                 textwrap.shorten(words, EXCERPT_CHARS, placeholder=" ..."),

@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.c.parse import CSource
+from bot.c.parse import cached_parse
 from bot.series import Finding, Patch, severity_rank
 from bot.since_previous.changes import NAMED_FUNCTION, Change, norm_line
 from bot.since_previous.comments import Point, Target, norm
 from bot.tree import PatchImages
 
 TYPO = re.compile(r"(?:^|\s)s/([^/\s]+)/([^/]*)/")
+# commit-log checks of what the log says, not of its form
+LOG_CONTENT_CHECKS = {"states-problem", "covers-changes", "impact", "self-contained",
+                      "fixes-tag-expected"}
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Revisions:
     changes: list[Change]
     before_images: list[PatchImages] | None  # each revision's files, whole
     after_images: list[PatchImages] | None
+    cache: dict  # parses of those files, shared by the whole comparison
 
     @property
     def old(self) -> int:
@@ -62,12 +66,12 @@ def _serious(finding: Finding) -> bool:
     return finding.active and severity_rank(finding.severity) >= severity_rank("warning")
 
 
-def _body(text: str | None, function: str | None) -> list[str] | None:
+def _body(text: str | None, function: str | None, cache: dict) -> list[str] | None:
     if text is None:
         return None
     if function is None:
         return text.split("\n")
-    fn = CSource(text).function(function)
+    fn = cached_parse(cache, text).function(function)
     return None if fn is None else text.split("\n")[fn.start_line - 1:fn.end_line]
 
 
@@ -97,7 +101,7 @@ def _typo(point: Point, text: str, where: str, revs: Revisions) -> Verdict | Non
     if match is None:
         return None
     word = match.group(1)
-    if re.search(rf"\b{re.escape(word)}\b", text):
+    if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
         return Verdict("open", f"'{word}' is still in {where} on v{revs.new}")
     return Verdict("addressed", f"'{word}' is gone from {where} on v{revs.new}")
 
@@ -121,8 +125,8 @@ def judge_code(point: Point, revs: Revisions) -> Verdict:
     new_patch = revs.pairs.get(target.patch)
     if new_patch is None:
         return Verdict("unclear", f"the patch is gone in v{revs.new}")
-    old = _body(revs.post(revs.before, old_patch, target.file), target.function)
-    new = _body(revs.post(revs.after, new_patch, target.file), target.function)
+    old = _body(revs.post(revs.before, old_patch, target.file), target.function, revs.cache)
+    new = _body(revs.post(revs.after, new_patch, target.file), target.function, revs.cache)
     where = f"{target.function}()" if target.function else target.file
     if old is None or new is None:
         return _by_diff(point, revs, new_patch)
@@ -185,7 +189,8 @@ def judge_log(point: Point, revs: Revisions) -> Verdict:
     if [norm(x) for x in _log_text(old_patch)] == [norm(x) for x in new_log]:
         return Verdict("open", f"the log is unchanged since v{revs.old}")
     before = [f for f in revs.before.findings if _serious(f) and f.file is None
-              and f.patch == target.patch and f.line in target.lines]
+              and f.patch == target.patch and (f.line in target.lines
+                                               or _about_the_body(f, target, revs))]
     still = _still(before, revs, new_patch)
     if before and not still:
         return Verdict("addressed", _passes(before, revs, "") + _names(new_patch, revs))
@@ -195,6 +200,13 @@ def judge_log(point: Point, revs: Revisions) -> Verdict:
     if _contains(new_log, target.quoted):
         return Verdict("open", f"the quoted lines are still in the v{revs.new} log")
     return Verdict("unclear", "the log changed; no lorebot rule speaks to this point")
+
+
+def _about_the_body(finding: Finding, target: Target, revs: Revisions) -> bool:
+    """A finding on what the log says (wherever it points) is about any quote of
+    the log's body: "this does not explain the problem" answers states-problem."""
+    checks = {rule.id: rule.params.get("check") for rule in revs.before.rules}
+    return checks.get(finding.rule) in LOG_CONTENT_CHECKS and any(n >= 3 for n in target.lines)
 
 
 def _names(patch: Patch, revs: Revisions) -> str:
