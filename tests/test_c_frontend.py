@@ -442,3 +442,62 @@ def test_labels_with_backward_gotos_and_an_exit_each():
     first = result.violations[0]
     assert first.steps[0].note != "(earlier steps left out)"
     assert [s.note for s in first.steps[:2]] == ["step0()", "step0(d) is false"]
+
+
+LAZY_FILE = """
+static int helper(struct d *d);
+
+/* The function the user asks about. */
+static int
+f(struct d *d)
+	__must_hold(&d->other)
+{
+	if (helper(d))
+		return -EIO;
+	unmask(d);
+	return 0;
+}
+
+static int helper(struct d *d)
+{
+	return d->x ? poke(d) : 0;
+}
+
+static int one_line(struct d *d) { return unmask(d); }
+
+static void split(struct d *d)
+{
+#if NEW_API
+	if (d->a && d->b)
+#else
+	if (d->a)
+#endif
+		return;
+	unmask(d);
+}
+
+static void extra_brace(struct d *d)
+{
+	if (d->fast)
+		poke(d);
+}
+	unmask(d);
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["f", "helper", "one_line", "split", "extra_brace"])
+def test_a_function_asked_for_by_name_is_the_same_alone_as_in_the_whole_file(name):
+    lazy, whole = CSource(LAZY_FILE, lazy=True), CSource(LAZY_FILE)
+    alone, full = lazy.function(name), whole.function(name)
+    assert (alone.start_line, alone.end_line, alone.problem, alone.assumed) == \
+        (full.start_line, full.end_line, full.problem, full.assumed)
+    assert verdict(lazy, name, UNMASK, NORETURN) == verdict(whole, name, UNMASK, NORETURN)
+    assert alone in lazy.functions()
+
+
+def test_lazy_lookup_of_names_the_file_only_calls_or_declares():
+    lazy = CSource(LAZY_FILE, lazy=True)
+    assert lazy.function("unmask") is None and lazy.function("poke") is None
+    assert lazy.function("helper").start_line == 15  # the definition, not the prototype
+    assert lazy.function("f").start_line == 5  # from "static int" above the name

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.c.locate import function_span
 from bot.c.rewrite import Rewritten, one_configuration, rewrite
 
 if TYPE_CHECKING:
@@ -33,11 +34,24 @@ ONE_CONFIGURATION = "the first arm of each #if, no #define inside braces"
 
 
 @cache
-def _parser() -> Any:
+def _parser(part: bool = False) -> Any:
+    """The parser of whole texts, or (``part``) the one whose range is set per parse."""
     import tree_sitter
     import tree_sitter_c
 
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
+
+
+def _parse_part(data: bytes, start: int, end: int, rewritten: bytes) -> Any:
+    """The tree of ``data[start:end]`` (replaced by ``rewritten``), positions in ``data``."""
+    import tree_sitter
+
+    parser = _parser(part=True)
+    first = data.count(b"\n", 0, start)
+    last = first + data.count(b"\n", start, end)
+    parser.included_ranges = [tree_sitter.Range((first, 0), (last, end - data.rfind(
+        b"\n", 0, end) - 1), start, end)]
+    return parser.parse(data[:start] + rewritten + data[end:])
 
 
 @dataclass
@@ -146,23 +160,45 @@ def _merge(original: list[CFunction], variant: list[CFunction]) -> list[CFunctio
 
 
 class CSource:
-    """A parsed C file: its functions by name and by line, and what the rewrites hid."""
+    """A parsed C file: its functions by name and by line, and what the rewrites hid.
 
-    def __init__(self, text: str):
+    With ``lazy`` a function asked for by name is parsed alone (its own lines, found in
+    the text) and the whole file only when something needs it: every function, a line,
+    the tree, or a function that is not plainly kernel style.
+    """
+
+    def __init__(self, text: str, lazy: bool = False):
         self.text = text
         self.data = text.encode("utf-8", errors="replace")
-        self.facts = rewrite(self.data)
-        self.tree = _parser().parse(self.facts.data)
+        self.facts = Rewritten(b"")  # the facts of every parse so far (positions agree)
         self.guard_lines = self.facts.guard_lines
         self.macro_loops = self.facts.macro_loops
-        self._functions: list[CFunction] | None = None
         self.memo: dict[Any, Any] = {}  # analyses derived from this parse (constants, CFGs)
+        self._tree: Any = None
+        self._whole: Rewritten | None = None
+        self._functions: list[CFunction] | None = None
+        self._alone: dict[str, CFunction | None] = {}  # functions parsed alone (lazy)
+        self._undefined: set[str] = set()  # names no definition could have (lazy)
         self._start_lines: list[int] | None = None
+        if not lazy:
+            self._parse_whole()
+        self.lazy = lazy
+
+    def _parse_whole(self) -> None:
+        self._whole = rewrite(self.data)
+        self._tree = _parser().parse(self._whole.data)
+        self.facts.merge(self._whole)
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            self._parse_whole()
+        return self._tree
 
     def functions(self) -> list[CFunction]:
         if self._functions is None:
             root = self.tree.root_node
-            found = _functions(root, self.facts, "")
+            found = _functions(root, self._whole, "")
             if root.has_error and b"#" in self.data:
                 variant = one_configuration(self.data)
                 if variant != self.data:
@@ -170,14 +206,39 @@ class CSource:
                     tree = _parser().parse(facts.data)
                     found = _merge(found, _functions(tree.root_node, facts, ONE_CONFIGURATION))
                     self.facts.merge(facts)
-            self._functions = found
+            alone = {(f.name, f.start_line, f.end_line): f for f in self._alone.values() if f}
+            self._functions = [alone.get((f.name, f.start_line, f.end_line), f) for f in found]
         return self._functions
+
+    def _function_alone(self, name: str) -> CFunction | None:
+        """``name`` parsed from its own lines, if they are plainly a sound definition."""
+        if name not in self._alone:
+            span, named = function_span(self.data, name)
+            if not named:
+                self._undefined.add(name)
+            fn = None
+            if span is not None:
+                start, end = span
+                facts = rewrite(self.data[start:end]).shifted(
+                    start, self.data.count(b"\n", 0, start))
+                tree = _parse_part(self.data, start, end, facts.data)
+                found = _functions(tree.root_node, facts, "")
+                if len(found) == 1 and found[0].name == name and not found[0].problem and \
+                        not tree.root_node.has_error:
+                    fn = found[0]
+                    self.facts.merge(facts)
+            self._alone[name] = fn
+        return self._alone[name]
 
     def error_lines(self) -> list[int]:
         root = self.tree.root_node
         return _error_lines(root) if root.has_error else []
 
     def function(self, name: str) -> CFunction | None:
+        if self.lazy and self._functions is None:
+            fn = self._function_alone(name)
+            if fn is not None or name in self._undefined:
+                return fn
         return next((f for f in self.functions() if f.name == name), None)
 
     def function_at(self, line: int) -> CFunction | None:
@@ -191,7 +252,6 @@ class CSource:
         if self._start_lines is None:
             self._start_lines = [f.start_line for f in self.functions()]
         return self._start_lines
-
 
 
 def cached_parse(cache_dict: dict, text: str) -> CSource:

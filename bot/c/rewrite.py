@@ -96,6 +96,14 @@ class Rewritten:
     case_ranges: set[int] = field(default_factory=set)  # offsets of the ``||`` for ``...``
     free_classes: dict[int, str] = field(default_factory=dict)  # offset of __free -> class
 
+    def shifted(self, offset: int, lines: int) -> Rewritten:
+        """These facts for a text that starts ``offset`` bytes (``lines`` lines) later."""
+        return Rewritten(self.data, {line + lines for line in self.guard_lines},
+                         {at + offset: g for at, g in self.cond_guards.items()},
+                         {line + lines: name for line, name in self.macro_loops.items()},
+                         {at + offset for at in self.case_ranges},
+                         {at + offset: cls for at, cls in self.free_classes.items()})
+
     def merge(self, other: Rewritten) -> None:
         """Take the facts of a variant of the same text (positions agree)."""
         self.guard_lines |= other.guard_lines

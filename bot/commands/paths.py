@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: cannot read: {exc.strerror}") from None
     settings = rules[0].pack.shared if rules else {}
     noreturn = frozenset(settings.get("noreturn", []))
-    result = verdict(CSource(text), args.function, analysis, noreturn, settings=settings)
+    result = verdict(CSource(text, lazy=True), args.function, analysis, noreturn,
+                     settings=settings)
     if args.json:
         print(json.dumps({
             "function": result.function, "verdict": result.verdict, "reason": result.reason,
