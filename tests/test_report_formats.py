@@ -4,8 +4,6 @@ import email
 import email.policy
 import json
 import mailbox
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
@@ -15,7 +13,6 @@ from mails import BASE_DEMO, patch_mail, write
 
 from bot.checks import load_rules
 from bot.cli import main
-from bot.patchwork_client import PatchworkClient
 from bot.report.email import EmailSettings, reply_messages
 from bot.report.patchwork import checks
 from bot.report.sarif import sarif_document
@@ -143,64 +140,6 @@ def test_sarif_of_a_clean_patch(clean_review):
 
 
 # Patchwork -----------------------------------------------------------------
-
-class _Patchwork(BaseHTTPRequestHandler):
-    calls: list = []
-    fail_first_posts = 0
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        self.calls.append(("GET", self.path, None))
-        self._send(200, [{"id": 42}] if "msgid=" in self.path else [])
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.calls.append(("POST", self.path, body, self.headers["Authorization"]))
-        if type(self).fail_first_posts > 0:
-            type(self).fail_first_posts -= 1
-            self._send(503, {"detail": "busy"})
-        else:
-            self._send(201, {"id": len(self.calls)})
-
-
-@pytest.fixture
-def patchwork_server():
-    _Patchwork.calls = []
-    _Patchwork.fail_first_posts = 2
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Patchwork)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_patchwork_checks_posted_once_with_retries(patchwork_server, tmp_path):
-    review = fixture_review(2)
-    client = PatchworkClient(patchwork_server, "sekrit", tmp_path / "posted.json",
-                             backoff=0.01)
-    expected = checks(review)
-    assert {c.context for c in expected} == {"lorebot-commit-log", "lorebot-exit-paths",
-                                             "lorebot-behaviour"}
-    assert client.post(expected) == 3
-    posts = [c for c in _Patchwork.calls if c[0] == "POST"]
-    assert len(posts) == 3 + 2  # two 503 answers retried
-    assert all(c[1] == "/api/patches/42/checks/" and c[3] == "Token sekrit" for c in posts)
-    assert {c[2]["state"] for c in posts} == {"fail"}
-    again = PatchworkClient(patchwork_server, "sekrit", tmp_path / "posted.json")
-    assert again.post(expected) == 0
-    assert len([c for c in _Patchwork.calls if c[0] == "POST"]) == 5
-
 
 @pytest.mark.parametrize("version, state", [(1, "fail"), (2, "fail"), (3, "success")])
 def test_patchwork_checks_of_the_fixtures(version, state, capsys):

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patchwork-url", metavar="URL",
                         help="also post one check per patch to this Patchwork instance "
                              "(token in $LOREBOT_PATCHWORK_TOKEN)")
+    parser.add_argument("--patchwork-project", action="append", metavar="NAME",
+                        help="only this Patchwork project's copy of each patch (link name "
+                             "or list id; repeatable; default: every project it is in)")
 
 
 def _positive(kind):
@@ -59,7 +62,7 @@ def _positive(kind):
     return parse
 
 
-def post_to_patchwork(checks: list, url: str) -> None:
+def post_to_patchwork(checks: list, url: str, projects: list[str] | None = None) -> None:
     import os
 
     from bot.patchwork_client import PatchworkClient
@@ -67,7 +70,7 @@ def post_to_patchwork(checks: list, url: str) -> None:
     token = os.environ.get("LOREBOT_PATCHWORK_TOKEN")
     if not token:
         raise InputError("--patchwork-url needs the API token in $LOREBOT_PATCHWORK_TOKEN")
-    PatchworkClient(url, token).post(checks)
+    PatchworkClient(url, token, projects=projects).post(checks)
 
 
 def request_of(args: argparse.Namespace):
@@ -97,9 +100,11 @@ def reviewed(args: argparse.Namespace) -> tuple[str, bool, list]:
 def run(args: argparse.Namespace) -> int:
     from bot.budget import Budget, run_within
 
+    if args.patchwork_project and not args.patchwork_url:
+        raise InputError("--patchwork-project needs --patchwork-url")
     report, fails, checks = run_within(Budget(args.time_limit, args.memory_limit),
                                        reviewed, args)
     sys.stdout.write(report)
     if args.patchwork_url:
-        post_to_patchwork(checks, args.patchwork_url)
+        post_to_patchwork(checks, args.patchwork_url, args.patchwork_project)
     return EXIT_FINDINGS if fails else EXIT_OK
