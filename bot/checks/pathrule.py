@@ -150,11 +150,20 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
 
 
 def _line_map(pre: CSource | None, post: CSource | None, name: str) -> dict[int, int]:
-    """Pre-image line -> post-image line, for the unchanged lines of function ``name``."""
+    """Pre-image line -> post-image line, for the unchanged lines of function ``name``
+    (kept with the post-image's parse: every rule of the patch asks for the same map)."""
     old = pre.function(name) if pre is not None else None
     new = post.function(name) if post is not None else None
     if old is None or new is None:
         return {}
+    key = ("line-map", name, pre.text)
+    if key not in post.memo:
+        post.memo[key] = _matching_lines(pre, old, post, new)
+    return post.memo[key]
+
+
+def _matching_lines(pre: CSource, old: CFunction, post: CSource,
+                    new: CFunction) -> dict[int, int]:
     old_lines = _lines(pre, old)
     new_lines = _lines(post, new)
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
