@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # the C front end and the interpreter are imported once a rul
     from bot.model.scenario import Breach, Outcome
 
 NEEDS_TREE = True
-MAX_TRACE = 14
 
 
 def validate(rule) -> str | None:
@@ -47,8 +46,9 @@ def outcomes(rule, src: CSource) -> dict[str, Outcome]:
 
 
 def _trace(path: str, breach: Breach) -> list[Location]:
+    """Every step of the breach's path that says something, and its exit: the whole
+    trace (JSON and --verbose show it; the short reply names the cases instead)."""
     steps = [s for s in breach.trace if s.note]
-    steps = steps[-MAX_TRACE:]
     return [Location(path, s.line, s.note) for s in steps] + [
         Location(path, breach.exit_line, "exit")]
 

@@ -173,8 +173,8 @@ SCENARIOS = [
               Event("resume: hv_pci_resume() -> hv_pci_restore_msi_state() re-targets "
                     "every MSI that is not masked", _resume)],
              [UNMASKED, ROUTED, QUIET], [UNLOCKED]),
-    Scenario("removal-before-init", "an early removal (the device goes before the bus is "
-             "installed), when hv_do_hypercall() fails with HV_STATUS_INVALID_PARAMETER while "
+    Scenario("removal-before-init", "an early removal, when "
+             "hv_do_hypercall() fails with HV_STATUS_INVALID_PARAMETER while "
              "hbus->state == hv_pcibus_probed",
              lambda: system(masked=True, affinity={1}, state=PROBED,
                             status=HV_STATUS_INVALID_PARAMETER),
