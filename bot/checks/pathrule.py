@@ -77,9 +77,8 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
         errors = src.error_lines()
         where = f"; the file does not parse at line {errors[0]}" if errors else ""
         return Verdict(name, "unknown", reason=f"no function {name}(){where}")
-    if fn.error_lines:
-        return Verdict(name, "unknown",
-                       reason=f"{name}() could not be parsed at line {fn.error_lines[0]}")
+    if fn.problem:  # a parse error in it, or an unbalanced brace that moved its end
+        return Verdict(name, "unknown", reason=fn.problem)
     key = ("cfg", name, noreturn)
     built = src.memo.get(key) if reuse_cfg else None
     if built is None:

@@ -127,9 +127,9 @@ class _Path:
 def run_scenario(model: Model, src: CSource, scenario: Scenario,
                  shown: tuple[str, ...] = ()) -> Outcome:
     fn = src.function(model.function)
-    if fn is None or fn.error_lines:
-        why = "not found" if fn is None else f"does not parse at line {fn.error_lines[0]}"
-        return Outcome(scenario, "inconclusive", reason=f"{model.function}() {why}")
+    if fn is None or fn.problem:
+        why = fn.problem if fn is not None else f"{model.function}() not found"
+        return Outcome(scenario, "inconclusive", reason=why)
     interp = Interpreter(src, fn, model.stubs, model.bounds)
     names = model.names(src)
     start = scenario.setup()
