@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.series import Message, Series
 from bot.source.patchmail import parse_patch
 
 DATA = Path(__file__).resolve().parent / "data" / "commit_logs.toml"
+TRAILER = re.compile(r"^[A-Z][\w-]*: \S")
 
 
 @dataclass
@@ -20,19 +22,24 @@ class LabelledLog:
     subject: str
     text: str
     kind: str
-    problem: bool
+    problem: bool  # the log states a problem
+    enough: bool  # the log says what its kind of patch must say: states-problem passes it
     disagreement: str
 
 
 def labelled_logs() -> list[LabelledLog]:
     entries = tomllib.loads(DATA.read_text())["log"]
     return [LabelledLog(e["subject"], e["text"].strip() + "\n", e["kind"], e["problem"],
-                        e.get("disagreement", "")) for e in entries]
+                        e.get("enough", e["problem"]), e.get("disagreement", ""))
+            for e in entries]
 
 
 def context_for(subject: str, log: str) -> PatchContext:
-    """A one-patch series whose commit message is ``subject`` and ``log``."""
-    body = f"{log}\nSigned-off-by: Ann Author <ann@example.com>\n"
+    """A one-patch series whose commit message is ``subject`` and ``log`` (which may
+    end in its own trailers)."""
+    last = log.rstrip("\n").rsplit("\n", 1)[-1]
+    joint = "" if TRAILER.match(last) else "\n"  # join the log's own trailer block
+    body = f"{log}{joint}Signed-off-by: Ann Author <ann@example.com>\n"
     message = Message("log@example.com", f"[PATCH] {subject}", "Ann Author", "ann@example.com",
                       "", body=body)
     patch = parse_patch(message)

@@ -48,7 +48,7 @@ def test_v2_fails_with_annotations_on_the_right_lines(tmp_path):
     assert exit_path and exit_path[0].startswith(f"::error file={HV},line=154,")
     assert behaviour and all(f"file={HV},line=154," in ln for ln in behaviour)
     assert any("hbus->state == hv_pcibus_probed" in ln for ln in behaviour)
-    assert any(ln.startswith("::error title=lorebot log-states-problem") for ln in notes)
+    assert any(ln.startswith("::warning title=lorebot log-states-problem") for ln in notes)
     text = summary.read_text()
     assert text.startswith("## lorebot review:") and "| error | `hv-unmask-every-exit` |" in text
     (line,) = output.read_text().splitlines()

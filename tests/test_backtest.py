@@ -30,7 +30,9 @@ TAIL = """\t*out = dev->value;
 """
 LEAK = "\tif (!dev->present)\n\t\treturn -ENODEV;\n"
 REPAIR = "\tif (!dev->present) {\n\t\tmutex_unlock(&dev->lock);\n\t\treturn -ENODEV;\n\t}\n"
-SOB = "Signed-off-by: Ann Author <ann@example.com>"
+# applied by a maintainer: what makes a commit count as accepted kernel style
+SOB = ("Signed-off-by: Ann Author <ann@example.com>\n"
+       "Link: https://lore.example.org/r/demo@example.com")
 
 
 def _commit(repo, files, message, when):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from kernel_repo import FIXTURES, build_kernel_repo
-from mails import patch_mail, write
+from mails import DIFF, patch_mail, write
 
 from bot.cli import main
 
@@ -55,7 +55,11 @@ def test_fail_on(tmp_path, capsys, fail_on, expected):
 
 
 def test_error_exit(tmp_path, capsys):
-    mail = write(tmp_path / "p.eml", patch_mail(log="Signed-off-by: X <x@example.com>\n"))
+    # no description on a change of more than one line is an error (one line: a warning)
+    diff = DIFF.replace("@@ -1,5 +1,5 @@", "@@ -1,5 +1,7 @@").replace(
+        "+\treturn x + 1;\n", "+\tif (x < 0)\n+\t\treturn 0;\n+\treturn x + 1;\n")
+    mail = write(tmp_path / "p.eml", patch_mail(log="Signed-off-by: X <x@example.com>\n",
+                                                diff=diff))
     assert main(["review", "--mbox", str(mail)]) == 1
     out = capsys.readouterr().out
     assert "error: log-description" in out and "error: log-signed-off-by" in out

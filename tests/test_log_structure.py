@@ -79,3 +79,55 @@ def test_fixes_against_real_repository(tmp_path):
     assert rule_ids(tmp_path, patch_mail(log=missing), repo) == ["log-fixes-format"]
     reference = f'Since commit {sha}\n("PCI: hv: Add hibernation support") resume fails.\n\n'
     assert rule_ids(tmp_path, patch_mail(log=reference + SOB), repo) == []
+
+
+def findings(tmp_path, mail, repo=None):
+    series = read_series(write(tmp_path / "p.eml", mail))
+    tree = RepoTree(repo, None) if repo else None
+    return review_series(series, STRUCTURE, None, tree.repo if tree else None).findings
+
+
+def test_trailer_block_with_notes_and_cherry_pick(tmp_path):
+    log = (PROSE + SOB + "[mo: reworded the subject]\nSigned-off-by: Mo <mo@example.org>\n"
+           "(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n\n")
+    assert findings(tmp_path, patch_mail(log=log)) == []
+
+
+def test_severities_follow_what_maintainers_reject(tmp_path):
+    other_address = PROSE + "Signed-off-by: Ann Author <ann@work.example.org>\n"
+    (found,) = findings(tmp_path, patch_mail(log=other_address))
+    assert (found.rule, found.severity) == ("log-signed-off-by", "info")
+    short = PROSE + 'Fixes: 0123456 ("lib: demo: Add demo")\n' + SOB
+    (found,) = findings(tmp_path, patch_mail(log=short))
+    assert (found.rule, found.severity) == ("log-fixes-format", "warning")
+    malformed = PROSE + "Fixes: the commit that added demo\n" + SOB
+    (found,) = findings(tmp_path, patch_mail(log=malformed))
+    assert (found.rule, found.severity) == ("log-fixes-format", "error")
+    one_line = patch_mail(log=SOB)  # an empty log on a one-line change
+    assert [(f.rule, f.severity) for f in findings(tmp_path, one_line)] == \
+        [("log-description", "warning")]
+    steps = "".join(f"+\tdemo_step({n});\n" for n in range(6))
+    diff = ("diff --git a/lib/demo.c b/lib/demo.c\n--- a/lib/demo.c\n+++ b/lib/demo.c\n"
+            f"@@ -1,2 +1,8 @@\n int demo(int x)\n{steps} {{\n")
+    assert [(f.rule, f.severity) for f in findings(tmp_path, patch_mail(log=SOB, diff=diff))] \
+        == [("log-description", "error")]
+
+
+def test_commits_the_repository_lacks_are_not_errors(tmp_path):
+    repo = tmp_path / "linux"
+    build_kernel_repo(repo)
+    elsewhere = PROSE + 'Fixes: 0123456789ab ("lib: demo: Add demo")\n' + SOB
+    (found,) = findings(tmp_path, patch_mail(log=elsewhere), repo)
+    assert found.severity == "info" and "not in this repository" in found.message
+    revert = ("This reverts commit 0123456789abcdef0123456789abcdef01234567.\n\n"
+              "It stalls the bus on the slow boards.\n\n" + SOB)
+    assert findings(tmp_path, patch_mail('[PATCH] Revert "lib: demo: Add demo"', log=revert),
+                    repo) == []
+
+
+def test_summary_phrase_length_and_tool_output(tmp_path):
+    long_prefix = "[PATCH] wifi: demo99: 8899c: coex: Return the next value of the table every time"
+    assert findings(tmp_path, patch_mail(long_prefix)) == []
+    output = PROSE + ("lib/demo.c:18:9: warning: 'val' may be used uninitialized in this "
+                      "function [-Wmaybe-uninitialized]\n\n") + SOB
+    assert findings(tmp_path, patch_mail(log=output)) == []

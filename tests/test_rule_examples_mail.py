@@ -1,7 +1,8 @@
 """Every commit-log rule carries mail examples: ``bad-*.eml`` is flagged, ``ok-*.eml`` not.
 
 Rules that learn from git history (subject-prefix) run their examples against
-the fixture kernel repository; the others without one, as a mail reviewed alone.
+the fixture kernel repository; rules that read the files (covers-changes) against
+the ``base/`` folder beside their examples; the others as a mail reviewed alone.
 """
 
 import pygit2
@@ -11,6 +12,7 @@ from kernel_repo import build_kernel_repo
 from bot.checks import load_rules
 from bot.review import review_series
 from bot.source.mbox import read_series
+from bot.tree import FolderTree
 
 LOG_RULES = [r for r in load_rules() if r.kind == "commit-log"]
 
@@ -34,7 +36,9 @@ def kernel_repo(tmp_path_factory):
 @pytest.mark.parametrize("rule", LOG_RULES, ids=lambda r: r.id)
 def test_examples(rule, kernel_repo):
     repo = kernel_repo if rule.params["check"] == "subject-prefix" else None
+    base_folder = rule.pack.folder / "examples" / rule.id / "base"
+    base = FolderTree(base_folder) if base_folder.is_dir() else None
     for prefix, expect in (("bad", True), ("ok", False)):
         for path in _examples(rule, prefix):
-            review = review_series(read_series(path), [rule], None, repo)
+            review = review_series(read_series(path), [rule], base, repo)
             assert bool(review.findings) == expect, f"{path}: {review.findings}"

@@ -52,9 +52,13 @@ class CommitResult:
 
 
 def is_kernel_style(patch: Patch) -> bool:
-    """A commit as upstream takes them: "subsystem: summary" and a Signed-off-by."""
-    return bool(_KERNEL_SUBJECT.match(patch.log.subject)) and any(
-        t.name.lower() == "signed-off-by" for t in patch.log.trailers)
+    """A commit as upstream takes them: a "subsystem: summary" subject, a Signed-off-by,
+    and a trace of a maintainer (a second Signed-off-by, or Link:, Reviewed-by:,
+    Acked-by:, Tested-by:). Mirrors of drivers mix these with their own commits."""
+    names = [t.name.lower() for t in patch.log.trailers]
+    return bool(_KERNEL_SUBJECT.match(patch.log.subject)) and "signed-off-by" in names and (
+        names.count("signed-off-by") > 1 or
+        any(n in ("link", "reviewed-by", "acked-by", "tested-by") for n in names))
 
 
 def _touches(repo, commit, pathspecs: list[str]) -> bool:

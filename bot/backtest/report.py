@@ -80,8 +80,9 @@ def render_text(bt: Backtest, drawn: list[tuple[CommitResult, FindingView]]) -> 
     out = [f"backtest of {bt.repository}" + (f", range {bt.range}" if bt.range else "")
            + (f", paths {' '.join(bt.pathspecs)}" if bt.pathspecs else ""),
            f"{len(bt.results)} commits: {total} reviewed, {len(bt.left_out)} left out "
-           f"(not kernel style: no \"subsystem: \" subject or no Signed-off-by; "
-           f"--all-commits reviews them), {len(bt.failed)} could not be reviewed"]
+           f"(not kernel style: no \"subsystem: \" subject, no Signed-off-by or no "
+           f"sign of a maintainer; --all-commits reviews them), {len(bt.failed)} could "
+           "not be reviewed"]
     counts = commit_counts(counted)
     out.append(f"commits with a warning or error: {counts['any']} ({_pct(counts['any'], total)}), "
                f"with an error: {counts['error']} ({_pct(counts['error'], total)})")

@@ -2,7 +2,10 @@
 
 Cue-based and explainable: the log is split into sentences, each sentence is
 scored with the cue lists of the rule packs (``log_*_cues`` settings), and a
-finding says which part is missing and quotes the closest sentence.
+finding says which part is missing and quotes the closest sentence. What a log
+must say depends on the kind of patch (``log_kind``): a fix says what goes
+wrong, a feature or cleanup what it does. Regular expressions are compiled on
+first use, once per process.
 """
 
 from __future__ import annotations
@@ -13,18 +16,26 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.checks.context import PatchContext, make_finding
-from bot.checks.log_structure import body_lines
+from bot.checks.log_kind import (
+    FIX,
+    OTHER,
+    REVERT,
+    SAYS_WHAT,
+    PatchKind,
+    patch_kind,
+    summary_phrase,
+)
+from bot.checks.log_structure import body_lines, is_tool_output, rx
 from bot.series import Finding
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])|\n\s*\n")
-_FUNCTION_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
-_WORD = re.compile(r"[A-Za-z][a-z]+(?:'[a-z]+)?")
-_COMMENT = re.compile(r"/\*+(.*?)(\*/|$)|//(.*)$")
+_SENTENCE_END = r"(?<=[.!?])\s+(?=[A-Z(\"'])|\n\s*\n"
+_REVERT_LINE = r"^This reverts commit [0-9a-f]{7,40}\.?"
 
 
 @cache
 def _cue_regex(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(" + "|".join(cues) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(" + "|".join(cues or ("(?!)",)) + r")(?![\w-])",
+                      re.IGNORECASE)
 
 
 def _cues(rule, name: str) -> re.Pattern[str]:
@@ -38,6 +49,7 @@ class Sentence:
     problem: list[str]
     when: list[str]
     effect: list[str]
+    reason: list[str]
     action: bool
 
     def score(self) -> int:
@@ -48,10 +60,11 @@ class Sentence:
 
 
 def prose_sentences(ctx: PatchContext) -> list[tuple[int, str]]:
-    """(line, sentence) of the log prose; indented lines (quoted logs, code) are left out."""
+    """(line, sentence) of the log prose; indented lines (quoted logs, code), quoted
+    mail and tool output are left out."""
     chunks: list[tuple[int, list[str]]] = []
     for line, text in body_lines(ctx):
-        if not text.strip() or text.startswith((" ", "\t", ">")):
+        if not text.strip() or text.startswith((" ", "\t", ">")) or is_tool_output(text):
             chunks.append((line, []))
             continue
         if not chunks or not chunks[-1][1]:
@@ -60,30 +73,97 @@ def prose_sentences(ctx: PatchContext) -> list[tuple[int, str]]:
     out = []
     for line, words in chunks:
         paragraph = " ".join(words)
-        for sentence in _SENTENCE_END.split(paragraph):
+        for sentence in rx(_SENTENCE_END).split(paragraph):
             if sentence and sentence.strip():
                 out.append((line, sentence.strip()))
     return out
 
 
+_OBJECT_START = r"(the|a|an|this|that|these|those|it|its|them|all|each|every|both|any|\w+\(\))\b"
+
+
+def is_action(text: str, actions: re.Pattern[str], openers: frozenset[str]) -> bool:
+    """An imperative sentence: a listed verb, or any other word followed by its object
+    ("Redirty the pages", "Flush the cache"); ``openers`` open statements instead."""
+    if actions.match(text):
+        return True
+    first, _, rest = text.partition(" ")
+    return first.isalpha() and first.lower() not in openers and \
+        not first.lower().endswith("ing") and rx(_OBJECT_START, re.I).match(rest) is not None
+
+
+# In an order, what follows one of these is the problem it answers ("Move x out of
+# y to avoid a deadlock", "Take the lock since z can run concurrently").
+_PURPOSE = (r"\b(in order to|to avoid|to prevent|to fix|so that|otherwise|because|since|"
+            r"as it|as they)\b")
+
+
+def _sentence(text: str, line: int, cues: dict[str, re.Pattern[str]],
+              actions: re.Pattern[str], openers: frozenset[str]) -> Sentence:
+    action = is_action(text, actions, openers)
+    order, why = text, ""
+    if action and (m := rx(_PURPOSE, re.I).search(text)) is not None:
+        order, why = text[:m.start()], text[m.start():]
+    problem = cues["problem"].findall(order) if action else cues["problem"].findall(text)
+    sentence = Sentence(text, line, problem, cues["when"].findall(text),
+                        cues["effect"].findall(text), cues["reason"].findall(text), action)
+    if why and (told := cues["problem"].findall(why)):
+        sentence.problem = problem + told * 2  # stated as the purpose: full weight
+    return sentence
+
+
 def analyse(rule, ctx: PatchContext) -> list[Sentence]:
-    problem, when, effect = (_cues(rule, f"log_{k}_cues") for k in ("problem", "when",
-                                                                       "effect"))
-    actions = _cue_regex(tuple(rule.pack.shared.get("log_action_verbs", [])))
-    return [Sentence(text, line, problem.findall(text), when.findall(text),
-                     effect.findall(text), bool(actions.match(text)))
-            for line, text in prose_sentences(ctx)]
+    key = ("log-sentences", id(ctx.patch))
+    if key not in ctx.cache:
+        cues = {k: _cues(rule, f"log_{k}_cues") for k in ("problem", "when", "effect",
+                                                            "reason")}
+        actions = _cues(rule, "log_action_verbs")
+        openers = frozenset(rule.pack.shared.get("log_statement_openers", []))
+        ctx.cache[key] = [_sentence(text, line, cues, actions, openers)
+                          for line, text in prose_sentences(ctx)]
+    return ctx.cache[key]
+
+
+def kind_of(rule, ctx: PatchContext) -> PatchKind:
+    key = ("log-kind", id(ctx.patch))
+    if key not in ctx.cache:
+        ctx.cache[key] = patch_kind(ctx.patch, rule.pack.shared)
+    return ctx.cache[key]
+
+
+def shows_output(rule, ctx: PatchContext) -> bool:
+    """The log quotes a splat, a sanitizer report or tool output: it shows what goes wrong."""
+    cues = _cues(rule, "log_splat_cues")
+    return any(cues.search(text) for _, text in body_lines(ctx))
 
 
 def _found(matches) -> list[str]:
     return [m if isinstance(m, str) else m[0] for m in matches]
 
 
+def _said(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
 def states_problem(rule, ctx: PatchContext) -> list[Finding]:
+    kind = kind_of(rule, ctx)
+    if kind.name in SAYS_WHAT or not ctx.patch.log.body.strip():
+        return []  # an empty log is log-description's finding
     sentences = analyse(rule, ctx)
+    if kind.name == REVERT:
+        if any(not rx(_REVERT_LINE).match(s.text) for s in sentences):
+            return []
+        return [make_finding(rule, ctx, "A revert must say why: what the reverted commit "
+                             "broke, or why it is not wanted.", line=3,
+                             evidence=[f"kind: {kind.reason}"])]
     threshold = int(rule.params.get("min_score", 3))
-    if any(s.score() >= threshold for s in sentences):
+    if any(s.score() >= threshold for s in sentences) or shows_output(rule, ctx):
         return []
+    if kind.name == FIX and _cues(rule, "log_symptom_cues").search(
+            summary_phrase(ctx.patch.log.subject)):
+        return []  # "fix a NULL dereference in x()": the subject says what goes wrong
+    if kind.name == OTHER and any(s.reason or (s.problem and not s.action) for s in sentences):
+        return []  # a reason, or a problem told apart from the action, is enough here
     missing = []
     if not any(s.problem for s in sentences):
         missing.append("what goes wrong (a failure, a wrong state, a missing capability)")
@@ -96,83 +176,140 @@ def states_problem(rule, ctx: PatchContext) -> list[Finding]:
     evidence = [f'closest: "{closest.text}"'] if closest else []
     if closest and closest.problem:
         evidence.append("problem words found: " + ", ".join(_found(closest.problem)))
-    missing = missing or ["enough about the problem"]
-    said = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
-    return [make_finding(
-        rule, ctx, "The commit log says what the patch does but not what problem it solves: "
-        f"it does not say {said}.",
-        line=closest.line if closest else 1, evidence=evidence)]
+    evidence.append(f"kind: {kind.name} ({kind.reason})")
+    said = _said(missing or ["enough about the problem"])
+    lead = ("This is a fix, but the log says what the patch does and not what goes wrong"
+            if kind.name == FIX else
+            "The log says what the patch does but not what problem it solves or why "
+            "it is needed")
+    return [make_finding(rule, ctx, f"{lead}: it does not say {said}.",
+                         line=closest.line if closest else 1, evidence=evidence)]
 
 
 def _mentioned(name: str, log: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}\b", log) is not None
+    return rx(rf"\b{re.escape(name)}\b").search(log) is not None
 
 
-def changed_functions(ctx: PatchContext) -> list[str]:
-    """Functions that existed before the patch and whose lines it changes."""
-    names: list[str] = []
+def _code_tokens(text: str) -> list[str]:
+    text = rx(r"/\*.*?(\*/|$)|//.*$").sub(" ", text)
+    if text.lstrip().startswith("*"):  # inside a block comment
+        return []
+    return rx(r"\w+|->|[^\w\s]").findall(text)
+
+
+def function_changes(ctx: PatchContext) -> tuple[dict[str, tuple], set[str]]:
+    """({function existing before and after: what its lines gained and lost}, functions added).
+
+    Only with file images (--repo/--tree): without them a hunk header's name is
+    the function the hunk starts in, not one the patch changes. Whitespace- and
+    comment-only changes are not changes.
+    """
+    from bot.c.parse import cached_parse
+
+    changes: dict[str, tuple] = {}
+    added: set[str] = set()
     for fd in ctx.patch.files:
-        if not fd.is_c:
-            continue
         images = ctx.images.files.get(fd.path) if ctx.images else None
-        if images is not None and images.pre is not None and images.post is not None:
-            from bot.c.parse import cached_parse, functions_touched
+        if not fd.is_c or images is None or images.pre is None or images.post is None:
+            continue
+        pre, post = cached_parse(ctx.cache, images.pre), cached_parse(ctx.cache, images.post)
+        gained: dict[str, Counter] = {}
+        lost: dict[str, Counter] = {}
+        for hunk in fd.hunks:
+            for line in hunk.lines:
+                if line.kind == "+" and line.new_line:
+                    fn = post.function_at(line.new_line)
+                    side = gained
+                elif line.kind == "-" and line.old_line:
+                    fn = pre.function_at(line.old_line)
+                    side = lost
+                else:
+                    continue
+                if fn is not None:
+                    side.setdefault(fn.name, Counter()).update(_code_tokens(line.text))
+        for name in dict.fromkeys([*gained, *lost]):
+            if pre.function(name) is None:
+                added.add(name)
+                continue
+            plus, minus = gained.get(name, Counter()), lost.get(name, Counter())
+            delta = (frozenset((plus - minus).elements()), frozenset((minus - plus).elements()))
+            if delta != (frozenset(), frozenset()):
+                changes[name] = delta
+    return changes, added
 
-            pre = cached_parse(ctx.cache, images.pre)
-            post = cached_parse(ctx.cache, images.post)
-            found = [n for n in functions_touched(pre, post, fd) if pre.function(n)]
-        else:  # no tree: the hunk header names the function the hunk starts in
-            found = [m.group(1) for h in fd.hunks
-                     if _changes_header_function(h) and (m := _FUNCTION_NAME.search(h.section))]
-        names.extend(n for n in found if n not in names)
-    return names
 
-
-def _changes_header_function(hunk) -> bool:
-    """Whether a change comes before the header's function closes (a ``}`` in column 0)."""
-    for line in hunk.lines:
-        if line.kind != " ":
+def _spoken_of(delta: tuple, log: str) -> bool:
+    """Whether the log speaks of a change by what it touches: an identifier it adds or
+    removes (MT_WCID_FLAG_TDLS_PEER), or two adjacent words of one ("non-AQL", "page
+    pool" for mt76_tx_check_non_aql, page_pool_put)."""
+    flat = "_".join(rx(r"[a-z0-9]+").findall(log.lower()))
+    for token in delta[0] | delta[1]:
+        if "_" not in token or len(token) < 5:
+            continue
+        parts = [p for p in token.lower().split("_") if p]
+        pairs = ["_".join(parts[i:i + 2]) for i in range(len(parts) - 1)]
+        if any(rx(rf"(^|_){re.escape(p)}(_|$)").search(flat)
+               for p in [token.lower(), *pairs] if len(p) >= 6):
             return True
-        if line.text.startswith("}"):
-            return False
     return False
 
 
 def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
+    """The pci-hyperv v2 shape: the log discusses some changed functions and is silent on
+    one that changes in a different way."""
+    if kind_of(rule, ctx).name not in (FIX, OTHER):
+        return []
+    changes, added = function_changes(ctx)
+    if not changes or len(changes) > int(rule.params.get("max_functions", 8)):
+        return []
+    prose = "\n".join([ctx.patch.log.subject, *(s for _, s in prose_sentences(ctx))])
+    named = [n for n in [*changes, *added] if _mentioned(n, prose)]
+    if not named:
+        return []  # the log speaks of behaviour, not of functions: nothing to hold it to
     log = ctx.patch.log.subject + "\n" + ctx.patch.log.body
-    silent = [n for n in changed_functions(ctx) if not _mentioned(n, log)]
+    shapes = Counter(changes.values())
+    silent = [n for n, delta in changes.items()
+              if not _mentioned(n, log) and shapes[delta] == 1 and
+              not any(changes.get(m) == delta for m in named) and
+              not _spoken_of(delta, log)]
     if not silent:
         return []
     names = ", ".join(f"{n}()" for n in silent)
     return [make_finding(
-        rule, ctx, f"The log never mentions {names}, which the patch changes: say what "
-        "changes there and why, or the reviewer has to guess.", line=1,
+        rule, ctx, f"The log discusses {', '.join(f'{n}()' for n in named)} but never "
+        f"mentions {names}, which the patch changes in another way: say what changes "
+        "there and why, or the reviewer has to guess.", line=1,
         evidence=[f"changed and not named: {names}"])]
 
 
 def impact(rule, ctx: PatchContext) -> list[Finding]:
+    """A fix for stable says what the user sees; states-problem reports a log with no problem."""
     log = ctx.patch.log
-    is_fix = bool(log.trailer_values("Fixes")) or re.search(r"\bfix", log.subject, re.I)
-    if not is_fix:
+    if kind_of(rule, ctx).name != FIX or not any(
+            rx(r"stable@(vger\.)?kernel\.org", re.I).search(t.value) for t in log.trailers):
         return []
     sentences = analyse(rule, ctx)
+    if not any(s.problem for s in sentences) or shows_output(rule, ctx):
+        return []
     if any(s.problem and (s.effect or s.when) for s in sentences):
         return []
-    return [make_finding(rule, ctx, "This is a fix, but the log does not say what the user "
-                         "sees: what breaks, when, and on which hardware or configuration.",
-                         line=1)]
+    return [make_finding(rule, ctx, "This fix goes to stable, but the log does not say what "
+                         "the user sees: what breaks, when, and on which hardware or "
+                         "configuration.", line=1)]
 
 
-def _first_hit(rule, ctx: PatchContext, setting: str, anchored: bool) -> tuple[int, str] | None:
+def _first_hit(rule, ctx: PatchContext, setting: str, anchored: bool,
+               first_only: bool = False) -> tuple[int, str] | None:
     cues = _cues(rule, setting)
-    for line, sentence in prose_sentences(ctx):
+    for line, sentence in prose_sentences(ctx)[:1] if first_only else prose_sentences(ctx):
         if (cues.match(sentence) if anchored else cues.search(sentence)):
             return line, sentence
     return None
 
 
 def imperative(rule, ctx: PatchContext) -> list[Finding]:
-    hit = _first_hit(rule, ctx, "log_not_imperative", anchored=True)
+    hit = _first_hit(rule, ctx, "log_not_imperative", anchored=True) or _first_hit(
+        rule, ctx, "log_not_imperative_opening", anchored=True, first_only=True)
     if hit is None:
         return []
     return [make_finding(rule, ctx, "Describe the change in imperative mood, as if giving "
@@ -190,42 +327,52 @@ def self_contained(rule, ctx: PatchContext) -> list[Finding]:
 
 
 def fixes_tag_expected(rule, ctx: PatchContext) -> list[Finding]:
-    if ctx.patch.log.trailer_values("Fixes"):
+    """A fix whose log names the commit that broke things, or quotes a sanitizer, has Fixes:."""
+    log = ctx.patch.log
+    if log.trailer_values("Fixes") or kind_of(rule, ctx).name not in (FIX, OTHER):
         return []
     cues = _cues(rule, "log_known_origin")
-    for line, text in body_lines(ctx):
+    for line, text in prose_sentences(ctx):
         match = cues.search(text)
         if match:
-            return [make_finding(rule, ctx, f"The log points at the origin of the bug "
+            return [make_finding(rule, ctx, f"The log names the origin of the bug "
                                  f"(\"{match.group(0)}\") but has no Fixes: tag.", line=line,
-                                 evidence=[text.strip()])]
-    cc_stable = [t for t in ctx.patch.log.trailers if cues.search(t.value)]
-    if cc_stable:
-        return [make_finding(rule, ctx, "Cc: stable without a Fixes: tag: say which commit "
-                             "introduced the bug.", line=cc_stable[0].line)]
+                                 evidence=[text])]
+    if kind_of(rule, ctx).name != FIX:
+        return []
+    sanitizer = rx(r"^\s*(BUG: )?(KASAN|UBSAN|KCSAN|KMSAN):|syzbot", re.I)
+    for line, text in body_lines(ctx):
+        if sanitizer.search(text):
+            return [make_finding(rule, ctx, "The log quotes a sanitizer report but has no "
+                                 "Fixes: tag: say which commit introduced the bug.",
+                                 line=line, evidence=[text.strip()])]
     return []
 
 
-def _prefix(subject: str) -> str | None:
+def subject_components(subject: str) -> tuple[str, ...]:
+    """``wifi: rtw89: 8922a: add x`` -> (wifi, rtw89, 8922a)."""
     parts = subject.split(": ")
-    if len(parts) < 2:
-        return None
-    return ": ".join(parts[:-1]) + ":"
+    return tuple(p.strip() for p in parts[:-1] if p.strip() and " " not in p.strip()[:1])
 
 
-def learned_prefixes(repo, paths: list[str], history: int, start=None) -> Counter:
-    """Subject prefixes of recent commits that changed any of ``paths``."""
+def _kernel_style(subject: str) -> bool:
+    """A "subsystem: summary" subject, the kind of commit a prefix can be learned from."""
+    return bool(subject_components(subject)) and not subject.startswith('Revert "')
+
+
+def file_prefixes(repo, paths: list[str], history: int, start) -> dict[str, Counter]:
+    """Per path: subject prefixes of the kernel-style commits that changed it, newest first."""
     import pygit2
 
-    counts: Counter = Counter()
-    try:
-        head = start or repo.head.target
-    except pygit2.GitError:
-        return counts
-    for n, commit in enumerate(repo.walk(head, pygit2.enums.SortMode.TIME)):
+    counts: dict[str, Counter] = {p: Counter() for p in paths}
+    for n, commit in enumerate(repo.walk(start, pygit2.enums.SortMode.TIME)):
         if n >= history:
             break
+        subject = commit.message.split("\n", 1)[0]
+        if len(commit.parents) > 1 or not _kernel_style(subject):
+            continue
         parent_tree = commit.parents[0].tree if commit.parents else None
+        prefix = subject_components(subject)
         for path in paths:
             try:
                 now = commit.tree[path].id
@@ -236,67 +383,107 @@ def learned_prefixes(repo, paths: list[str], history: int, start=None) -> Counte
             except KeyError:
                 before = None
             if now != before:
-                prefix = _prefix(commit.message.split("\n", 1)[0])
-                if prefix:
-                    counts[prefix] += 1
-                break
+                counts[path][prefix] += 1
     return counts
 
 
+def common_root(prefixes: Counter, share: float, min_commits: int) -> tuple[str, ...]:
+    """The longest run of leading components that ``share`` of the commits start with."""
+    total = sum(prefixes.values())
+    if total < min_commits:
+        return ()
+    root: tuple[str, ...] = ()
+    while True:
+        longer = Counter(p[:len(root) + 1] for p in prefixes.elements()
+                         if len(p) > len(root) and p[:len(root)] == root)
+        if not longer:
+            return root
+        best, n = longer.most_common(1)[0]
+        if n < share * total:
+            return root
+        root = best
+
+
+def _start(ctx: PatchContext):
+    import pygit2
+
+    for rev in (ctx.series.base_commit, "HEAD"):
+        if rev:
+            try:
+                return ctx.repo.revparse_single(rev).peel(pygit2.Commit).id
+            except (KeyError, ValueError, pygit2.GitError):
+                continue
+    return None
+
+
 def subject_prefix(rule, ctx: PatchContext) -> list[Finding]:
-    if ctx.repo is None or not ctx.patch.files:
+    """The subject starts with what the kernel-style history of every touched file agrees on."""
+    if ctx.repo is None or not ctx.patch.files or kind_of(rule, ctx).name in (REVERT, "treewide"):
         return []
     key = ("prefixes", tuple(ctx.paths))
     if key not in ctx.cache:
-        ctx.cache[key] = learned_prefixes(ctx.repo, [fd.old_path or fd.path
-                                                     for fd in ctx.patch.files],
-                                          int(rule.params.get("history", 300)))
-    counts = ctx.cache[key]
-    if not counts:
+        start = _start(ctx)
+        ctx.cache[key] = {} if start is None else file_prefixes(
+            ctx.repo, [fd.old_path or fd.path for fd in ctx.patch.files],
+            int(rule.params.get("history", 300)), start)
+    share = float(rule.params.get("share", 0.75))
+    min_commits = int(rule.params.get("min_commits", 3))
+    roots = {path: common_root(c, share, min_commits) for path, c in ctx.cache[key].items()}
+    if not roots or not all(roots.values()) or len(set(roots.values())) != 1:
+        return []  # a file without a settled prefix, or files of several subsystems
+    root = next(iter(roots.values()))
+    own = subject_components(ctx.patch.log.subject)
+    if own[:len(root)] == root:
         return []
-    best, n = counts.most_common(1)[0]
-    if n < int(rule.params.get("min_commits", 2)) or ctx.patch.log.subject.startswith(best + " "):
-        return []
-    return [make_finding(rule, ctx, f"Recent commits to {ctx.paths[0]} use the prefix "
-                         f"\"{best}\" ({n} of {sum(counts.values())}); this subject has "
-                         f"\"{_prefix(ctx.patch.log.subject) or 'none'}\".", line=1)]
-
-
-@cache
-def misspellings() -> dict[str, str]:
-    """codespell's main dictionary: misspelling -> suggestion(s)."""
-    from importlib.resources import files
-
-    table: dict[str, str] = {}
-    text = files("codespell_lib").joinpath("data", "dictionary.txt").read_text("utf-8")
-    for entry in text.splitlines():
-        wrong, _, right = entry.partition("->")
-        if right and "disabled" not in right:
-            table[wrong] = right.rstrip(", ").strip()
-    return table
+    path = next(iter(roots))
+    counts = ctx.cache[key][path]
+    n = sum(c for p, c in counts.items() if p[:len(root)] == root)
+    return [make_finding(rule, ctx, f"Recent commits to {path} start their subject with "
+                         f"\"{': '.join(root)}:\" ({n} of {sum(counts.values())}); this one "
+                         f"has \"{': '.join(own) + ':' if own else 'no prefix'}\".", line=1)]
 
 
 def _added_comments(ctx: PatchContext) -> list[tuple[str, int, str]]:
     found = []
+    comment = rx(r"/\*+(.*?)(\*/|$)|//(.*)$")
     for fd in ctx.patch.files:
         for hunk in fd.hunks:
             for line in hunk.lines:
-                if line.kind == "+" and (m := _COMMENT.search(line.text) or
-                                         (line.text.lstrip().startswith("*") and line)):
-                    text = line.text if m is line else (m.group(1) or m.group(3) or "")
-                    found.append((fd.path, line.new_line or 0, text))
+                if line.kind != "+":
+                    continue
+                if (m := comment.search(line.text)) is not None:
+                    found.append((fd.path, line.new_line or 0, m.group(1) or m.group(3) or ""))
+                elif line.text.lstrip().startswith("*"):
+                    found.append((fd.path, line.new_line or 0, line.text.lstrip()[1:]))
     return found
 
 
+def prose_words(text: str) -> list[str]:
+    """Lower-case words of prose: not inside quotes, identifiers, paths or code."""
+    text = rx(r"\"[^\"]*\"|(?<!\w)'[^']+'(?!\w)|`[^`]*`|\S*[/\\_=<>{}\[\]|#@$%^~][^\s]*|"
+              r"\S*(->|::|\.\w)\S*|\S+\(\S*").sub(" ", text)
+    return [w.lower() for w in rx(r"(?<![\w.-])[A-Za-z][a-z]+(?:'[a-z]+)?(?![\w-])").findall(text)]
+
+
+def _compound(word: str, right: str) -> bool:
+    """codespell's "bootup -> boot up, boot-up": jargon written solid, not a misspelling."""
+    return any(r.strip().replace("-", "") == word for r in right.split(",")
+               if "-" in r)
+
+
 def spelling(rule, ctx: PatchContext) -> list[Finding]:
-    table = misspellings()
+    from bot.checks.codespell_table import suggestion
+
     found = []
-    places = [(None, n, text) for n, text in [(1, ctx.patch.log.subject), *body_lines(ctx)]]
+    prose = [(line, text) for line, text in body_lines(ctx)
+             if text.strip() and not text.startswith((" ", "\t", ">"))
+             and not is_tool_output(text)]
+    places = [(None, n, text) for n, text in [(1, ctx.patch.log.subject), *prose]]
     places += _added_comments(ctx)
     for path, line, text in places:
-        for word in _WORD.findall(text):
-            right = table.get(word.lower())
-            if right:
+        for word in prose_words(text):
+            right = suggestion(word)
+            if right and not _compound(word, right):
                 where = {"file": path, "line": line} if path else {"line": line}
                 found.append(make_finding(rule, ctx, f"\"{word}\" may be misspelled: "
                                           f"{right}?", evidence=[text.strip()], **where))

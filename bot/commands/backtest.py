@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--last", type=int, metavar="N",
                         help="only the newest N commits of the range")
     parser.add_argument("--all-commits", action="store_true",
-                        help="also review commits that are not kernel style "
-                             "(no \"subsystem: \" subject or no Signed-off-by)")
+                        help="also review commits that are not kernel style (no \"subsystem: \" "
+                             "subject, no Signed-off-by, or no second Signed-off-by, "
+                             "Link:, Reviewed-by:, Acked-by: or Tested-by:)")
     parser.add_argument("--sample", type=int, default=0, metavar="N",
                         help="print N findings drawn at random, for a person to judge")
     parser.add_argument("--seed", type=int, default=0, metavar="S",

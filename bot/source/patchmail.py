@@ -29,6 +29,9 @@ _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
 _KNOWN_TRAILERS = {"fixes", "link", "cc", "closes", "buglink", "bug", "message-id", "reported",
                    "signed-off-by"}
+# lines git and maintainers put among the trailers: "(cherry picked from commit X)"
+# (git cherry-pick -x) and "[name: what I changed]" notes of whoever applied it
+_TRAILER_NOTE = re.compile(r"^\s*(\[[^\]]+\]|\(cherry picked from commit [0-9a-fA-F]{7,40}\))\s*$")
 _IN_BODY_HEADER = re.compile(r"^(From|Subject|Date):\s*(.*)$")
 
 
@@ -124,17 +127,24 @@ def _is_trailer(line: str) -> bool:
     return bool(match) and ("-" in match.group(1) or match.group(1).lower() in _KNOWN_TRAILERS)
 
 
-def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
-    """The commit log with its trailer block separated from the prose."""
-    lines = log_text.split("\n")
-    end = len(lines)
+def _last_paragraph(lines: list[str], end: int) -> tuple[int, int]:
+    """(start, end) of the last non-blank paragraph of ``lines[:end]``."""
     while end and not lines[end - 1].strip():
         end -= 1
     start = end
     while start > 0 and lines[start - 1].strip():
         start -= 1
+    return start, end
+
+
+def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
+    """The commit log with its trailer block separated from the prose."""
+    lines = log_text.split("\n")
+    start, end = _last_paragraph(lines, len(lines))
+    while start > 0 and all(_TRAILER_NOTE.match(line) for line in lines[start:end]):
+        start, end = _last_paragraph(lines, start)  # a cherry-pick line after the block
     cut = end
-    while cut > start and (_is_trailer(lines[cut - 1]) or (
+    while cut > start and (_is_trailer(lines[cut - 1]) or _TRAILER_NOTE.match(lines[cut - 1]) or (
             lines[cut - 1].startswith((" ", "\t")) and cut - 1 > start)):
         cut -= 1
     while cut < end and not _is_trailer(lines[cut]):
