@@ -128,18 +128,27 @@ def finding_lines(finding: Finding, message: list[str], images) -> list[str]:
     return shown + list(finding.evidence)
 
 
-def _changed_functions(patch: Patch, images) -> set[str]:
-    from bot.c.parse import cached_parse, functions_touched
+def _blob_text(repo, commit, path: str | None) -> str | None:
+    from bot.tree import decode_source
 
-    cache: dict = {}
+    try:
+        return decode_source(repo[commit.tree[path].id].data) if path else None
+    except KeyError:
+        return None
+
+
+def _changed_functions(repo, commit, patch: Patch) -> set[str]:
+    """Functions whose lines the commit changes: its diff is exactly parent -> commit."""
+    from bot.c.parse import CSource, functions_touched
+
     names: set[str] = set()
     for fd in patch.files:
-        file = images.files.get(fd.path) if images is not None else None
-        if file is None or not fd.is_c:
+        if not fd.is_c:
             continue
-        pre = cached_parse(cache, file.pre) if file.pre else None
-        post = cached_parse(cache, file.post) if file.post else None
-        names.update(functions_touched(pre, post, fd))
+        pre = _blob_text(repo, commit.parents[0], fd.old_path)
+        post = _blob_text(repo, commit, fd.new_path)
+        names.update(functions_touched(CSource(pre) if pre else None,
+                                       CSource(post) if post else None, fd))
     return names
 
 
@@ -166,7 +175,7 @@ def review_commit(repo_path: Path, commit, rules, timeout: float,
             review = review_series(series, rules, tree, tree.repo)
             images = review.images[0] if review.images else None
             if result.fixes:
-                result.changed_functions = _changed_functions(patch, images)
+                result.changed_functions = _changed_functions(tree.repo, commit, patch)
     except CommitTimeout as exc:
         result.error = str(exc)
         return result
