@@ -204,14 +204,14 @@ def function_changes(ctx: PatchContext) -> tuple[dict[str, tuple], set[str]]:
     the function the hunk starts in, not one the patch changes. Whitespace- and
     comment-only changes are not changes.
     """
-    from bot.c.parse import cached_parse
-
     changes: dict[str, tuple] = {}
     added: set[str] = set()
     for fd in ctx.patch.files:
         images = ctx.images.files.get(fd.path) if ctx.images else None
         if not fd.is_c or images is None or images.pre is None or images.post is None:
             continue
+        from bot.c.parse import cached_parse  # only with file images: a tree was given
+
         pre, post = cached_parse(ctx.cache, images.pre), cached_parse(ctx.cache, images.post)
         gained: dict[str, Counter] = {}
         lost: dict[str, Counter] = {}
