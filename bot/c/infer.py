@@ -1,11 +1,15 @@
 """Acquire/release pairs a driver shows by itself: ``x_alloc_rx_bufs``/``x_free_rx_bufs``.
 
 Two names form a pair when they differ by one verb of a pair of verbs
-(alloc/free, init/deinit, enable/disable, ...) and the driver shows them:
-both are the driver's own functions (defined in the file or its folder), or
-the releasing one is called on an unwind label of the file (``err_free:
-foo_free(x);``). Such pairs are reported with lower confidence than the rule
-packs' pairs, and never for names a pack pair already covers.
+(alloc/free, init/deinit, enable/disable, ...) and the driver shows them: for
+buffers and objects (alloc/free, create/destroy, a part's probe/remove) both
+are the driver's own functions, defined in the file or its folder; for the
+other verbs the function itself undoes the call on one of its unwind labels
+(``err_deinit: foo_deinit_x(x);``) and forgets it on another path. Such
+pairs are reported with lower confidence than the rule packs' pairs, and
+never for names a pack pair already covers. Firmware commands that add and
+delete an entry, or enable and disable a mode, are not resources, so weaker
+verbs need the function's own word for it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Callable, Iterable
 from bot.c.resources import PairSpec
 
 # acquire verb -> release verbs (words of a name separated by "_")
+# verbs that make a pair on their own when the driver defines both functions
+OBJECT_VERBS = {"alloc", "create", "probe"}
 VERBS: dict[str, tuple[str, ...]] = {
     "alloc": ("free", "dealloc"), "init": ("deinit", "uninit", "exit", "cleanup"),
     "get": ("put",), "create": ("destroy",), "register": ("unregister",),
@@ -39,7 +45,7 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
                  kind_of: Callable[[str], str | None], covered: set[str]) -> list[PairSpec]:
     """Pairs for the calls ``called`` of one function.
 
-    ``unwinding``: names the file calls after a label (its unwind code); ``kind_of``:
+    ``unwinding``: names the function calls after a label (its unwind code); ``kind_of``:
     the return kind ("int", "pointer", "bool", "void") of a function the file or its
     folder defines, None for others; ``covered``: names the rule packs already pair.
     """
@@ -51,7 +57,9 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
             if twin in covered or twin == name:
                 continue
             kind = kind_of(name)
-            if twin in unwinding or (kind is not None and kind_of(twin) is not None):
+            driver_pair = kind is not None and kind_of(twin) is not None and \
+                bool(OBJECT_VERBS & set(name.split("_")))
+            if twin in unwinding or driver_pair:
                 returns = {"int": "errno", "pointer": "pointer", "bool": "bool",
                            None: "errno"}.get(kind, "void")
                 resource = (("ret" if returns == "pointer" else "arg0"),)
@@ -62,11 +70,10 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
     return pairs
 
 
-def unwind_calls(function_texts: Iterable[str]) -> set[str]:
-    """Names called after the first label of each function: the unwind code."""
+def unwind_calls(text: str) -> set[str]:
+    """Names called after a label up to the end of its function: the unwind code."""
     found: set[str] = set()
-    for text in function_texts:
-        label = _LABEL.search(text)
-        if label is not None:
-            found |= set(_NAME.findall(text[label.end():]))
+    for label in _LABEL.finditer(text):
+        end = text.find("\n}", label.end())
+        found |= set(_NAME.findall(text[label.end():end if end >= 0 else len(text)]))
     return found

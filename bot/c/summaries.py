@@ -49,17 +49,22 @@ class Folder:
     read: Callable[[str], str | None]
     _index: dict[str, list[str]] | None = None  # name -> files that may define it
     _parsed: dict[str, CSource] = field(default_factory=dict)
+    _texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, path: str) -> str:
+        if path not in self._texts:
+            self._texts[path] = self.read(path) or ""
+        return self._texts[path]
 
     def __call__(self, name: str) -> CSource | None:
         if self._index is None:
             self._index = {}
             for path in self.paths:
-                text = self.read(path)
-                for found in set(_DEFINED.findall(text or "")):
+                for found in set(_DEFINED.findall(self.text(path))):
                     self._index.setdefault(found, []).append(path)
         for path in self._index.get(name, []):
             if path not in self._parsed:
-                self._parsed[path] = CSource(self.read(path) or "")
+                self._parsed[path] = CSource(self.text(path))
             if self._parsed[path].function(name) is not None:
                 return self._parsed[path]
         return None

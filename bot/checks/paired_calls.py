@@ -97,19 +97,15 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     from bot.c.retvals import return_kind
 
     summaries = env.summaries
-    src = summaries.sources[0]
 
     def kind_of(name: str) -> str | None:
         fn = summaries.function(name)
         return return_kind(fn.node) if fn is not None else None
 
-    key = "unwind-calls"
-    if key not in src.memo:
-        src.memo[key] = unwind_calls(fn.node.text.decode(errors="replace")
-                                     for fn in src.functions())
+    unwinding = unwind_calls(env.fn_node.text.decode(errors="replace"))
     called = [n.call for n in cfg.nodes if n.kind == "call" and n.call]
     found: list[Violation] = []
-    for pair in driver_pairs(called, src.memo[key], kind_of, covered):
+    for pair in driver_pairs(called, unwinding, kind_of, covered):
         found.extend(paired(cfg, env, pair=pair))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
 

@@ -58,3 +58,52 @@ err_free_rx:
 	/* ok: pair-driver-local */
 	return ret;
 }
+
+static int bad_start(struct demo_usb *du)
+{
+	int ret;
+
+	ret = demo_init_tx(du);
+	if (ret)
+		/* ok: pair-driver-local */
+		return ret;
+	ret = demo_init_rx(du);
+	if (ret)
+		goto err_deinit_tx;
+	ret = demo_fw_boot(du);
+	if (ret)
+		/* ruleid: pair-driver-local */
+		return ret;
+	/* ok: pair-driver-local */
+	return 0;
+err_deinit_tx:
+	demo_deinit_tx(du);
+	/* ok: pair-driver-local */
+	return ret;
+}
+
+static int firmware_entries(struct demo_usb *du)
+{
+	int ret;
+
+	ret = demo_fw_add_entry(du);
+	if (ret)
+		/* ok: pair-driver-local */
+		return ret;
+	ret = demo_fw_sync(du);
+	if (ret)
+		/* ok: pair-driver-local */
+		return ret;
+	/* ok: pair-driver-local */
+	return 0;
+}
+
+static void demo_fw_del_entry(struct demo_usb *du)
+{
+	demo_fw_cmd(du, DEMO_DEL);
+}
+
+static int demo_fw_add_entry(struct demo_usb *du)
+{
+	return demo_fw_cmd(du, DEMO_ADD);
+}
