@@ -148,7 +148,7 @@ def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[st
     from bot.source.limits import check_mime_nesting
     from bot.source.lore import _remote, lore_node
     from bot.source.mail import parse_message
-    from bot.source.patchmail import looks_like_patch
+    from bot.source.patchmail import looks_like_patch, lore_subject, subject_problem
 
     node = lore_node()
     by_root: dict[str, list[str]] = {}
@@ -162,7 +162,10 @@ def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[st
         for raw in split_mbox_as_bytes(mbox):  # lore's separators, its body lines escaped
             try:  # one hostile mail must not hide the others
                 check_mime_nesting(raw, f"a mail found by {full!r}")
-                message = parse_message(raw)[0]
+                message = parse_message(raw, with_body=False)[0]  # headers decide most
+                if not looks_like_patch(message) and not subject_problem(message.subject) \
+                        and not lore_subject(message.subject).reply:
+                    message = parse_message(raw)[0]  # untagged: a diff makes it a patch
             except InputError as exc:
                 report.fail(str(exc), exc)
                 continue
@@ -206,11 +209,19 @@ class Watcher:
 
     @cached_property
     def rules(self) -> list:
-        """Loaded once, in this process, when a first revision needs them."""
+        """Loaded once, in this process, when a first revision needs them, and warmed
+        up: what a first review loads lazily (word lists, patterns, modules) is then
+        inherited by every review child instead of being loaded again in each."""
         from bot.checks import default_rules_dir, load_rules
+        from bot.request import Request, review_request
+        from bot.source.mail import parse_message
+        from bot.source.thread import read_thread
 
-        return load_rules([default_rules_dir(), *self.config.rules] if self.config.rules
-                          else None)
+        rules = load_rules([default_rules_dir(), *self.config.rules] if self.config.rules
+                           else None)
+        thread = read_thread([parse_message(_WARM_UP)[0]], "warm-up")
+        review_request(Request(series=thread.series(thread.revisions[1])), rules)
+        return rules
 
     def run(self) -> RunReport:
         from bot.source.lore import configure_midmask
@@ -230,6 +241,8 @@ class Watcher:
                     self.report.skipped += 1
                 elif ids[0] not in threads:
                     threads.append(ids[0])
+            if threads:
+                _ = self.rules  # loaded and warmed up here, once: every child inherits them
             for msgid in threads:
                 self.thread(msgid)
             self.store.set_state("last_run", str(started))
@@ -377,6 +390,26 @@ def thread_revisions(mails: list, msgid: str) -> list:
         elif revision.patches:  # not a cover letter alone
             found.append(thread.series(revision))
     return found
+
+
+# A patch of our own, reviewed once in the parent to warm the rules up (see rules).
+_WARM_UP = b"""From: lorebot <lorebot@localhost>
+Subject: [PATCH] lib: warm: Check the slot before writing it
+Message-ID: <warm-up@lorebot>
+
+A negative slot writes before the table and corrupts the lock next to it.
+
+Signed-off-by: lorebot <lorebot@localhost>
+---
+diff --git a/lib/warm.c b/lib/warm.c
+--- a/lib/warm.c
++++ b/lib/warm.c
+@@ -1,2 +1,4 @@
+ int warm(int slot)
+ {
++\tif (slot < 0)
++\t\treturn -EINVAL;
+"""
 
 
 def _reason(exc: Exception) -> str:
