@@ -501,3 +501,23 @@ def test_lazy_lookup_of_names_the_file_only_calls_or_declares():
     assert lazy.function("unmask") is None and lazy.function("poke") is None
     assert lazy.function("helper").start_line == 15  # the definition, not the prototype
     assert lazy.function("f").start_line == 5  # from "static int" above the name
+
+
+def test_acquire_guard_holds_its_variable_until_the_block_ends():
+    cfg = _cfg("""
+int f(struct d *d)
+{
+	int ret;
+
+	ACQUIRE(mutex_intr, lock)(&d->lock);
+	ret = ACQUIRE_ERR(mutex_intr, &lock);
+	if (ret)
+		return ret;
+	return 0;
+}""")
+    (guard,) = [n for n in cfg.nodes if n.kind == "guard"]
+    assert (guard.cleanup, guard.var, guard.args) == ("mutex_intr", "lock", ("&d->lock",))
+    test = next(n for n in cfg.nodes if n.kind == "call" and n.call == "ACQUIRE_ERR")
+    assert test.assigned == "ret"
+    held = (("guard", "mutex_intr", ("&d->lock",)), ("unguard", "mutex_intr", ("&d->lock",)))
+    assert _cleanup_sequences(cfg, 9) == {held} and _cleanup_sequences(cfg, 10) == {held}

@@ -11,10 +11,10 @@ exits). ``&&``, ``||`` and ``?:`` are branches, so a call on the right of
 cleanup.h is modelled where it acts:
 
 - ``guard``: a lock guard taken (``guard(C)(args)``, ``scoped_guard(C, args)``,
-  ``scoped_cond_guard(C, FAIL, args)``, ``CLASS(C, var)(args)``): ``cleanup`` is the
-  class C, ``args`` the argument texts. A ``scoped_cond_guard`` node has a true edge
-  (taken: its body runs) and a false edge (not taken: FAIL runs, then the statement
-  after it);
+  ``scoped_cond_guard(C, FAIL, args)``, ``CLASS(C, var)(args)``,
+  ``ACQUIRE(C, var)(args)``): ``cleanup`` is the class C, ``args`` the argument texts.
+  A ``scoped_cond_guard`` node has a true edge (taken: its body runs) and a false edge
+  (not taken: FAIL runs, then the statement after it);
 - ``unguard``: that guard released, on every path that leaves its scope (the end of
   the block, ``return``, ``goto`` out, ``break``/``continue`` out);
 - ``free``: a ``__free(C)`` variable released where its scope is left: ``cleanup``
@@ -161,15 +161,16 @@ class _Jump:
 
 
 def _guard_call(node: Any) -> tuple[str, Any, Any] | None:
-    """(``guard``/``CLASS``, its own argument list, the lock's argument list) of
-    ``guard(C)(args)`` and ``CLASS(C, var)(args)``."""
+    """(``guard``/``CLASS``/``ACQUIRE``, its own argument list, the lock's argument list)
+    of ``guard(C)(args)``, ``CLASS(C, var)(args)`` and ``ACQUIRE(C, var)(args)``."""
     if node.type != "call_expression":
         return None
     inner = node.child_by_field_name("function")
     if inner is None or inner.type != "call_expression":
         return None
     name = inner.child_by_field_name("function")
-    if name is None or name.type != "identifier" or name.text not in (b"guard", b"CLASS"):
+    if name is None or name.type != "identifier" or \
+            name.text not in (b"guard", b"CLASS", b"ACQUIRE"):
         return None
     return (name.text.decode(), inner.child_by_field_name("arguments"),
             node.child_by_field_name("arguments"))
@@ -393,13 +394,15 @@ class _Builder:
 
     def guard_statement(self, node: Any, guard: tuple[str, Any, Any],
                         ends: list[End]) -> Walk:
-        """``guard(C)(args);`` or ``CLASS(C, var)(args);``: held until the block ends."""
+        """``guard(C)(args);``, ``CLASS(C, var)(args);`` or ``ACQUIRE(C, var)(args);``: held
+        until the block ends (whether an ACQUIRE took the lock is what ``ACQUIRE_ERR(C,
+        &var)``, an ordinary call, says)."""
         name, own, lock = guard
         for arg in lock.named_children if lock is not None else ():
             ends = yield self.expr(arg, ends)
         own_args = [_squeeze(a) for a in own.named_children] if own is not None else []
         cls = own_args[0] if own_args else ""
-        var = own_args[1] if name == "CLASS" and len(own_args) > 1 else None
+        var = own_args[1] if name != "guard" and len(own_args) > 1 else None
         args = tuple(_squeeze(a) for a in lock.named_children) if lock is not None else ()
         ends = self.step(ends, self.new(_line(node), "guard", cleanup=cls, args=args, var=var))
         if self.scopes:
