@@ -211,7 +211,8 @@ class CSource:
         return self._functions
 
     def _function_alone(self, name: str) -> CFunction | None:
-        """``name`` parsed from its own lines, if they are plainly a sound definition."""
+        """``name`` parsed from its own lines, if they are plainly a sound definition (as
+        one configuration when an ``#if`` inside it splits a statement)."""
         if name not in self._alone:
             span, named = function_span(self.data, name)
             if not named:
@@ -219,16 +220,24 @@ class CSource:
             fn = None
             if span is not None:
                 start, end = span
-                facts = rewrite(self.data[start:end]).shifted(
-                    start, self.data.count(b"\n", 0, start))
-                tree = _parse_part(self.data, start, end, facts.data)
-                found = _functions(tree.root_node, facts, "")
-                if len(found) == 1 and found[0].name == name and not found[0].problem and \
-                        not tree.root_node.has_error:
-                    fn = found[0]
-                    self.facts.merge(facts)
+                region = self.data[start:end]
+                fn = self._parse_alone(name, start, end, region, "")
+                if fn is None and b"#" in region:
+                    fn = self._parse_alone(name, start, end, one_configuration(region),
+                                           ONE_CONFIGURATION)
             self._alone[name] = fn
         return self._alone[name]
+
+    def _parse_alone(self, name: str, start: int, end: int, region: bytes,
+                     assumed: str) -> CFunction | None:
+        facts = rewrite(region).shifted(start, self.data.count(b"\n", 0, start))
+        tree = _parse_part(self.data, start, end, facts.data)
+        found = _functions(tree.root_node, facts, assumed)
+        if len(found) != 1 or found[0].name != name or found[0].problem or \
+                tree.root_node.has_error:
+            return None
+        self.facts.merge(facts)
+        return found[0]
 
     def error_lines(self) -> list[int]:
         root = self.tree.root_node

@@ -106,7 +106,7 @@ class Summaries:
         return None
 
     def _source_of(self, fn: CFunction) -> CSource:
-        return next(src for src in self.sources if fn in src.functions())
+        return next(src for src in self.sources if src.function(fn.name) is fn)
 
     def effects(self, name: str, pair: PairSpec) -> list[Effect]:
         key = (name, pair.name)
