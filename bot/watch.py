@@ -212,13 +212,12 @@ class Watcher:
         """Loaded once, in this process, when a first revision needs them, and warmed
         up: what a first review loads lazily (word lists, patterns, modules) is then
         inherited by every review child instead of being loaded again in each."""
-        from bot.checks import default_rules_dir, load_rules
+        from bot.checks import chosen_rules
         from bot.request import Request, review_request
         from bot.source.mail import parse_message
         from bot.source.thread import read_thread
 
-        rules = load_rules([default_rules_dir(), *self.config.rules] if self.config.rules
-                           else None)
+        rules = chosen_rules(self.config.rules)
         thread = read_thread([parse_message(_WARM_UP)[0]], "warm-up")
         review_request(Request(series=thread.series(thread.revisions[1])), rules)
         return rules

@@ -75,6 +75,19 @@ def test_fail_on_never_and_bad_input(tmp_path):
     assert bad.returncode == 2 and bad.stderr.startswith("lorebot: error: fail-on")
 
 
+def test_the_rules_input_adds_packs_to_the_bundled_ones(tmp_path):
+    """As --rules does: the pack given runs beside the bundled rules, not instead of them."""
+    mine = tmp_path / "packs" / "house"
+    mine.mkdir(parents=True)
+    (mine / "style.toml").write_text('[[rule]]\nid = "house-line-length"\nkind = "commit-log"\n'
+                                     'check = "line-length"\nseverity = "error"\n')
+    proc, summary, _ = run_action(tmp_path, 2, rules=str(tmp_path / "packs"))
+    assert proc.returncode == 1, proc.stderr
+    notes = [ln for ln in proc.stdout.splitlines() if ln.startswith("::error")]
+    assert any("house-line-length" in ln for ln in notes)
+    assert any("hv-unmask-every-exit" in ln for ln in notes)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the workspace away")
 def test_a_workspace_owned_by_another_user(tmp_path):
     """git's ownership check would call it "not a git repository"; lorebot only reads it."""

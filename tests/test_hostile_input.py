@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, env=None):
     proc = subprocess.run([LOREBOT, *map(str, args)], capture_output=True, text=True,
-                          timeout=60, cwd=cwd)
+                          timeout=60, cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr
     return proc
 
@@ -119,14 +119,15 @@ def test_a_model_that_breaks_on_one_function_loses_only_its_own_findings(tmp_pat
 
     from kernel_repo import FIXTURES
 
-    pack = tmp_path / "pci-hyperv"
+    pack = tmp_path / "rules" / "pci-hyperv"  # in place of the bundled one
     shutil.copytree(ROOT / "rules" / "pci-hyperv", pack)
+    shutil.copytree(ROOT / "rules" / "kernel", tmp_path / "rules" / "kernel")
     model = pack / "models" / "hv_irq_unmask.py"
     model.write_text(model.read_text() + "\n# A pack author's slip: the stub indexes past "
                      "the CPUs the MSI has.\nMODEL.stubs['pci_msi_unmask_irq'] = "
                      "lambda call: sorted(call.state.msi.affinity)[4]\n")
     proc = run("review", "--mbox", FIXTURES / "v2.mbox", "--tree", FIXTURES / "base",
-               "--rules", ROOT / "rules" / "kernel", pack, "--format", "json")
+               "--format", "json", env={**os.environ, "LOREBOT_RULES": str(tmp_path / "rules")})
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     rules = {f["rule"] for f in report["findings"]}

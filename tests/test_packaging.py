@@ -133,7 +133,7 @@ def test_installed_wheel_reviews_the_v2_fixture_from_another_folder(installed, t
 
 
 def test_installed_rules_override_and_extra_packs(installed, tmp_path):
-    """$LOREBOT_RULES replaces the shipped packs; --rules picks packs, bundled or not."""
+    """$LOREBOT_RULES replaces the shipped packs."""
     env = lorebot_env(tmp_path)
     shipped = run(installed / "bin" / "lorebot", "rules", cwd=tmp_path, env=env)
     assert shipped.returncode == 0 and "hv-unmask-every-exit" in shipped.stdout

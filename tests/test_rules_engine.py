@@ -100,3 +100,35 @@ def test_toml_dates_load_without_a_cache_entry(tmp_path, monkeypatch):
     (rule,) = load_rules([folder])
     assert str(rule.pack.settings["reviewed"]) == "2024-05-01"
     assert not (tmp_path / "cache" / "lorebot" / "rules").exists()
+
+
+def _listed(capsys, *argv) -> set[str]:
+    assert main(["rules", *map(str, argv)]) == 0
+    return {line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip()}
+
+
+def test_rules_option_adds_packs_and_the_environment_replaces_them(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.delenv("LOREBOT_RULES", raising=False)
+    bundled = _listed(capsys)
+    assert "kernel/log-description" in bundled and "pci-hyperv/hv-unmask-every-exit" in bundled
+    mine = pack(tmp_path, GOOD)
+    added = _listed(capsys, "--rules", mine)
+    assert added == bundled | {"demo/demo-description"}
+    # Named twice, or the bundled folder (whole or one pack of it) named again: once each.
+    again = _listed(capsys, "--rules", mine, mine, default_rules_dir(),
+                    "--rules", default_rules_dir() / "kernel")
+    assert again == added
+    monkeypatch.setenv("LOREBOT_RULES", str(mine))
+    assert _listed(capsys) == {"demo/demo-description"}
+    other = pack(tmp_path, GOOD.replace("demo-description", "other"), "other")
+    assert _listed(capsys, "--rules", other) == {"demo/demo-description", "other/other"}
+
+
+def test_a_pack_reusing_a_bundled_id_says_how_to_replace_the_bundled_packs(tmp_path, capsys,
+                                                                         monkeypatch):
+    monkeypatch.delenv("LOREBOT_RULES", raising=False)
+    mine = pack(tmp_path, GOOD.replace("demo-description", "log-description"))
+    assert main(["rules", "--rules", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "rule id log-description already defined" in err and "$LOREBOT_RULES" in err

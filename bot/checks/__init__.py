@@ -150,30 +150,39 @@ def load_pack(folder: Path) -> list[Rule]:
 
 
 def pack_folders(dirs: list[Path]) -> list[Path]:
-    """Each given folder is a pack, or a folder of packs like ``rules/``."""
-    folders: list[Path] = []
+    """Each given folder is a pack, or a folder of packs like ``rules/``; each pack once."""
+    folders: dict[Path, Path] = {}  # resolved -> as given: a pack named twice loads once
     for d in dirs:
         if not d.is_dir():
             raise InputError(f"--rules {d}: not a folder")
         if any(d.glob("*.toml")):
-            folders.append(d)
+            folders.setdefault(d.resolve(), d)
             continue
         packs = sorted(p for p in d.iterdir() if p.is_dir() and any(p.glob("*.toml")))
         if not packs:  # zero rules would pass every patch: say so instead
             raise InputError(f"--rules {d}: no rule pack (no *.toml in it or its subfolders)")
-        folders.extend(packs)
-    return folders
+        for pack in packs:
+            folders.setdefault(pack.resolve(), pack)
+    return list(folders.values())
+
+
+def chosen_rules(extra: list[Path] | None = None) -> list[Rule]:
+    """The rules a command runs: the bundled packs (``$LOREBOT_RULES`` instead, when set)
+    and the packs of every folder the user added (``--rules``, the Action's ``rules``,
+    watch's ``[review] rules``), each pack once however often it was named."""
+    return load_rules([default_rules_dir(), *(extra or [])])
 
 
 def load_rules(dirs: list[Path] | None = None) -> list[Rule]:
-    """Every enabled rule of the packs in ``dirs`` (default: the bundled ``rules/``)."""
+    """Every enabled rule of exactly the packs in ``dirs`` (default: the bundled ones)."""
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for folder in pack_folders(dirs or [default_rules_dir()]):
         for rule in load_pack(folder):
             if rule.id in seen:
                 raise InputError(f"{rule.source}: rule id {rule.id} already defined at "
-                                 f"{seen[rule.id]}")
+                                 f"{seen[rule.id]} (--rules adds packs; $LOREBOT_RULES "
+                                 "replaces the bundled ones)")
             seen[rule.id] = rule.source
             rules.append(rule)
     packs = list({id(r.pack): r.pack for r in rules}.values())

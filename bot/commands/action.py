@@ -70,14 +70,13 @@ class ActionInputs:
     """The action's inputs (action.yml), read from INPUT_*."""
 
     request: Request
-    rules: list[Path] | None
+    rules: list[Path]  # added to the bundled packs
     fail_on: str
     format: str
 
 
 def read_inputs(workspace: Path) -> ActionInputs:
     """The inputs as a review request: a posted series, or the pull request's range."""
-    from bot.checks import default_rules_dir
     from bot.report import FORMATS
     from bot.request import Request
 
@@ -92,8 +91,7 @@ def read_inputs(workspace: Path) -> ActionInputs:
     extra = [workspace / p for p in action_input("rules").split()]
     request = Request(message_id=message_id or None, mbox=(workspace / mbox) if mbox else None,
                       range=rng or None, repo=workspace if rng else None)
-    return ActionInputs(request, [default_rules_dir(), *extra] if extra else None, fail_on,
-                        fmt)
+    return ActionInputs(request, extra, fail_on, fmt)
 
 
 def _append(path_var: str, text: str) -> None:
@@ -112,7 +110,7 @@ def _append(path_var: str, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.checks import load_rules
+    from bot.checks import chosen_rules
     from bot.report import render
     from bot.report.github import annotations
     from bot.report.github import render as summary
@@ -121,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
     workspace = args.workspace or Path(os.environ.get("GITHUB_WORKSPACE", "."))
     options = read_inputs(workspace.resolve())
-    review = review_request(options.request, load_rules(options.rules))
+    review = review_request(options.request, chosen_rules(options.rules))
     sys.stdout.write(render(review, options.format))
     for line in annotations(review):
         print(line)

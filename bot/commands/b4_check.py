@@ -28,6 +28,8 @@ import os
 import sys
 from pathlib import Path
 
+from bot.commands import add_rules_option
+
 HELP = "review the patch or cover letter on stdin for b4 review (JSON rows on stdout)"
 TOOL = "lorebot"
 CODE_TOOL = "lorebot-code"
@@ -38,8 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--series", action="store_true",
                         help="review the whole series of the message (for "
                              "review-series-check-cmd; a cover letter implies it)")
-    parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
-                        help="rule pack folders, or folders of packs (default: bundled rules/)")
+    add_rules_option(parser)
 
 
 def _plural(n: int, word: str) -> str:
@@ -150,7 +151,7 @@ def series_request(message, repo_path: Path | None, repo, tracking: dict):
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.checks import load_rules
+    from bot.checks import chosen_rules
     from bot.errors import InputError, LorebotError
     from bot.repository import open_repository
     from bot.request import review_request
@@ -161,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     raw = read_bounded(sys.stdin.buffer.read, "stdin")
     check_mime_nesting(raw, "stdin")
     message, _ = parse_message(raw)
-    rules = load_rules(args.rules)
+    rules = chosen_rules(args.rules)
     try:
         repo_path, repo = Path.cwd(), open_repository(Path.cwd())
     except InputError:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.commands import add_rules_option
 from bot.errors import EXIT_OK, InputError
 
 HELP = ("review every commit of a git history as a one-patch series and print per-rule "
@@ -32,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="draw the sample from this rule's findings only (repeatable)")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="give up on one commit after this long (default 60)")
-    parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
-                        help="rule pack folders, or folders of packs (default: bundled rules/)")
+    add_rules_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.add_argument("pathspec", nargs="*", metavar="PATHSPEC",
                         help="after --: only commits touching these paths")
@@ -42,11 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.backtest.report import render_text, sample, to_json
     from bot.backtest.run import run_backtest
-    from bot.checks import load_rules
+    from bot.checks import chosen_rules
 
     if args.sample < 0 or (args.last is not None and args.last < 1):
         raise InputError("--sample and --last take a positive number")
-    rules = load_rules(args.rules)
+    rules = chosen_rules(args.rules)
     if args.rule:
         unknown = sorted(set(args.rule) - {r.id for r in rules})
         if unknown:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.commands import add_rules_option
 from bot.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 HELP = "review a patch series and print the findings"
@@ -30,8 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                         help="exit 1 when a finding is at or above this severity")
-    parser.add_argument("--rules", nargs="+", type=Path, action="extend", metavar="DIR",
-                        help="rule pack folders, or folders of packs (default: bundled rules/)")
+    add_rules_option(parser)
     parser.add_argument("--verbose", action="store_true",
                         help="text and email: every step of every path and model trace")
     parser.add_argument("--reply-on-pass", action="store_true",
@@ -83,11 +83,11 @@ def request_of(args: argparse.Namespace):
 
 def reviewed(args: argparse.Namespace) -> tuple[str, bool, list]:
     """In the budgeted child: the report, whether it fails, the Patchwork checks."""
-    from bot.checks import load_rules
+    from bot.checks import chosen_rules
     from bot.report import RenderOptions, render
     from bot.request import review_request
 
-    review = review_request(request_of(args), load_rules(args.rules))
+    review = review_request(request_of(args), chosen_rules(args.rules))
     checks = []
     if args.patchwork_url:
         from bot.report.patchwork import checks as patchwork_checks
