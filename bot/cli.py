@@ -32,6 +32,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(what: object) -> str:
+    """An error as one line, whatever text (a quoted mail line...) it carries."""
+    return " ".join(str(what).split())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
@@ -43,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return module.run(args)
     except LorebotError as exc:
-        print(f"lorebot: error: {exc}", file=sys.stderr)
+        print(f"lorebot: error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, keep the trace on request
         if os.environ.get("LOREBOT_DEBUG"):
             raise
-        print(f"lorebot: internal error: {type(exc).__name__}: {exc} "
+        print(f"lorebot: internal error: {type(exc).__name__}: {one_line(exc)} "
               "(LOREBOT_DEBUG=1 shows the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
 

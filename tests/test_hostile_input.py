@@ -280,3 +280,13 @@ def test_a_review_over_its_memory_budget_ends_in_one_line(tmp_path):
     assert_error(run("review", "--mbox", mail, "--memory-limit", "16"), 7,
                  "over its memory budget (16 MiB)")
     assert run("review", "--mbox", mail).returncode == 0
+
+
+def test_an_address_with_non_ascii_letters_and_a_diff_error_quoting_mail_lines(tmp_path):
+    mail = patch_mail(author="Zoë Author <zoë@exämple.com>",
+                      extra_headers="Content-Type: text/plain; charset=utf-8\n")
+    proc = run("review", "--mbox", write(tmp_path / "p.eml", mail.encode()), "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    torn = patch_mail(diff=DIFF.replace(" }\n", "a line of the log, wrapped\n\n"))
+    proc = run("review", "--mbox", write(tmp_path / "t.eml", torn), "--tree", tmp_path)
+    assert_error(proc, 2, "malformed diff")  # assert_error: exactly one line

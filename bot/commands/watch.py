@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from bot.cli import one_line
     from bot.store import Store
     from bot.watch import Watcher, load_config
 
@@ -35,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(report.reviewed)} reviewed, {report.skipped} already done or taken, "
           f"{len(report.waiting)} incomplete, {len(report.errors)} failed")
     for error in report.errors:
-        print(f"lorebot: error: {error}", file=sys.stderr)
+        print(f"lorebot: error: {one_line(error)}", file=sys.stderr)
     return report.exit_code()

@@ -316,7 +316,10 @@ def _b4_view(message: Message, key: str, parent: str | None,
     view = email.message.Message()
     view["Message-ID"] = f"<{key}>"
     view["Subject"] = message.subject
-    view["From"] = email.utils.formataddr((message.author_name, message.author_email))
+    try:
+        view["From"] = email.utils.formataddr((message.author_name, message.author_email))
+    except UnicodeError:  # a non-ASCII address (SMTPUTF8), which formataddr refuses
+        view["From"] = f"{message.author_name} <{message.author_email}>"
     if _date_ok(message.date):
         view["Date"] = message.date
     if parent:
