@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from mails import BASE_DEMO, DIFF, generated_file, mbox, patch_mail, write
+from mails import BASE_DEMO, DIFF, LOG, generated_file, mbox, patch_mail, write
 
 ROOT = Path(__file__).resolve().parent.parent
 LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
@@ -290,3 +290,27 @@ def test_an_address_with_non_ascii_letters_and_a_diff_error_quoting_mail_lines(t
     torn = patch_mail(diff=DIFF.replace(" }\n", "a line of the log, wrapped\n\n"))
     proc = run("review", "--mbox", write(tmp_path / "t.eml", torn), "--tree", tmp_path)
     assert_error(proc, 2, "malformed diff")  # assert_error: exactly one line
+
+
+def test_address_headers_nested_or_long_beyond_reason(tmp_path):
+    nested = "(" * 3000 + "x" + ")" * 3000
+    many = ", ".join(f"Reader {n} <reader{n}@example.org>" for n in range(100_000))
+    unsigned = LOG.replace("Signed-off-by: Ann Author <ann@example.com>\n", "")
+    mail = patch_mail(author=f"{nested} <ann@example.com>", log=unsigned,
+                      extra_headers=f"To: {many}\nCc: {nested}\n"
+                                    "Content-Type: text/plain; charset=utf-8\n")
+    started = time.monotonic()
+    proc = run("review", "--mbox", write(tmp_path / "p.eml", mail), "--format", "email")
+    assert proc.returncode == 1, proc.stderr  # the log's findings, replied to Ann
+    assert time.monotonic() - started < 10
+    assert "To: ann@example.com" in proc.stdout
+
+
+def test_a_header_word_in_punycode_is_not_decoded(tmp_path):
+    # punycode decoding is quadratic: 400,000 characters would take half a minute
+    name = "=?punycode?q?-" + "ba" * 200_000 + "?="
+    started = time.monotonic()
+    proc = run("review", "--mbox",
+               write(tmp_path / "p.eml", patch_mail(author=f"{name} <ann@example.com>")))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert time.monotonic() - started < 10

@@ -25,6 +25,8 @@ from bot.series import Message
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _SPECIALS = re.compile(r'[()<>@,:;.\\"\[\]]')
 _TEXT_PARTS = ("text/plain", "text/x-patch", "text/x-diff", "text/x-csrc")
+_BARE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+MAX_ADDRESS_TEXT = 16 * 1024  # of To, Cc or From: hundreds of addresses
 # Codecs for domain names, not mail: slow (quadratic) on long input, so never tried.
 _NOT_MAIL_CHARSETS = ("punycode", "idna")
 
@@ -36,9 +38,12 @@ def header_text(msg: email.message.Message, name: str) -> str:
 
 
 def decoded(raw: str) -> str:
-    """RFC 2047 words decoded, whitespace folded; a broken encoding is left as it is."""
+    """RFC 2047 words decoded, whitespace folded; a broken encoding is left as it is,
+    and a word in a domain-name codec (punycode) is not decoded at all."""
     try:
-        text = str(make_header(decode_header(raw)))
+        words = [(word, None if (charset or "").lower() in _NOT_MAIL_CHARSETS else charset)
+                 for word, charset in decode_header(raw)]
+        text = str(make_header(words))
     except (ValueError, LookupError, email.errors.MessageError):
         text = raw
     return " ".join(text.split())
@@ -51,7 +56,7 @@ def addresses(msg: email.message.Message, name: str) -> list[str]:
     name with specials quoted, so that the text parses back to the same pairs.
     """
     found = []
-    for display, addr in getaddresses([str(v) for v in msg.get_all(name, [])]):
+    for display, addr in address_pairs([str(v) for v in msg.get_all(name, [])]):
         display = decoded(display)
         if not addr:
             continue
@@ -59,6 +64,27 @@ def addresses(msg: email.message.Message, name: str) -> list[str]:
             display = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
         found.append(f"{display} <{addr}>" if display else addr)
     return found
+
+
+def address_pairs(values: list[str]) -> list[tuple[str, str]]:
+    """(name, address) pairs of address headers, read as far as ``MAX_ADDRESS_TEXT``
+    (the parser's cost grows with the text); comments nested too deep for the
+    parser (it recurses per level) leave the bare ``<address>`` forms."""
+    text = ", ".join(values)
+    if len(text) > MAX_ADDRESS_TEXT:
+        text = text[:text.rfind(",", 0, MAX_ADDRESS_TEXT) + 1 or MAX_ADDRESS_TEXT]
+    try:
+        return getaddresses([text])
+    except RecursionError:
+        return [("", addr) for addr in _BARE_ADDRESS.findall(text)]
+
+
+def author(text: str) -> tuple[str, str]:
+    """(name, address) of a From header, bounded as ``address_pairs`` is."""
+    try:
+        return parseaddr(text[:MAX_ADDRESS_TEXT])
+    except RecursionError:
+        return "", next(iter(_BARE_ADDRESS.findall(text)), "")
 
 
 def message_ids(value: str) -> list[str]:
@@ -115,7 +141,7 @@ def parse_message(raw: bytes | email.message.Message,
         body = body_text(msg) if with_body else ""
     except RecursionError:  # a backstop: inputs are checked with limits.check_mime_nesting
         raise InputError("a mail nests its MIME parts too deeply to read") from None
-    name, addr = parseaddr(header_text(msg, "From"))
+    name, addr = author(header_text(msg, "From"))
     ids = message_ids(header_text(msg, "Message-ID"))
     reply_to = message_ids(header_text(msg, "In-Reply-To"))
     message = Message(
