@@ -36,6 +36,14 @@ class IncompleteSeriesError(LorebotError):
 class PatchApplyError(InputError):
     """A hunk does not apply to the pre-image the tree provides."""
 
+    def __init__(self, where: str, reason: str):
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason  # which hunk and why, for a caller that says where itself
+
+    def __reduce__(self):  # comes back whole from a budgeted child
+        return type(self), (self.where, self.reason)
+
 
 class NotFoundError(LorebotError):
     """The Message-ID, commit or file asked for does not exist."""

@@ -164,14 +164,14 @@ def apply_file_diff(pre: str, diff: FileDiff, where: str) -> AppliedDiff:
                 break
         label = hunk_label(number, hunk)
         if found is None:
-            raise PatchApplyError(f"{where}: {diff.path}: {label} does not apply: "
-                                  f"{_why_not(text, hunk)}")
+            raise PatchApplyError(f"{where}: {diff.path}",
+                                  f"{label} does not apply: {_why_not(text, hunk)}")
         at, fuzz, top, kept, size = found
         placement = Placement(number, hunk.old_start, at - top + (1 if hunk.old_count else 0),
                               fuzz)
         if abs(placement.offset) > max(len(lines), 1):
             raise PatchApplyError(
-                f"{where}: {diff.path}: {label} names line {hunk.old_start}, but its lines "
+                f"{where}: {diff.path}", f"{label} names line {hunk.old_start}, but its lines "
                 f"are at {placement.line}: further off than the file is long "
                 f"({len(lines)} lines)")
         drift = at - top - nominal

@@ -196,9 +196,15 @@ class Series:
 
     @property
     def base_commit(self) -> str | None:
+        """The base the author stated: in a patch, or in the cover letter, where
+        ``git format-patch --cover-letter --base`` writes it."""
         for patch in self.patches:
             if patch.log.base_commit:
                 return patch.log.base_commit
+        if self.cover is not None:
+            from bot.source.patchmail import stated_base_commit
+
+            return stated_base_commit(self.cover.body)
         return None
 
 

@@ -216,7 +216,7 @@ def _images_for(fd: FileDiff, current: dict[str, str | None], base: BaseTree,
     except PatchApplyError as exc:
         if pre.exact:
             raise
-        return f"{exc}, on a fallback base (not the author's)"
+        return f"{exc.reason}, on a fallback base (not the author's)"
     placed = fd if applied.hunks == fd.hunks else dataclasses.replace(fd, hunks=applied.hunks)
     return _Applied(FileImages(fd.path, fd.old_path, pre_text, applied.text), placed,
                     applied.placements)
@@ -238,13 +238,20 @@ def iter_images(series: Series, base: BaseTree) -> Iterator[PatchImages]:
     later patch reads it: a long series is never held as text all at once."""
     last_read = last_reads(series)
     current: dict[str, str | None] = {}
+    broken: dict[str, int] = {}  # path -> the patch whose hunks did not apply to it
     for number, patch in enumerate(series.patches):
         images = PatchImages()
         placed_files = []
         for fd in patch.files:
-            got = _images_for(fd, current, base, _where(patch, series.total))
+            # Once a patch could not be applied to a file, later patches would see
+            # it without that patch's changes (git am stops there): skip them too.
+            earlier = broken.get(fd.old_path or fd.path)
+            got = (f"patch {earlier} did not apply to it, so this patch's changes cannot "
+                   "be placed" if earlier is not None
+                   else _images_for(fd, current, base, _where(patch, series.total)))
             if isinstance(got, str):
                 images.skipped[fd.path] = got
+                broken.setdefault(fd.path, patch.index)
                 placed_files.append(fd)
                 continue
             images.files[fd.path] = got.images

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pygit2
 import pytest
 from kernel_repo import FIXTURES, HV_FILE, build_kernel_repo
-from mails import patch_mail, write
+from mails import mbox, patch_mail, write
 
 from bot.basefind import find_base
 from bot.cli import main
@@ -163,4 +163,59 @@ def test_a_fallback_base_too_far_off_skips_that_file_and_says_why(tmp_path, caps
     (why,) = [s for s in doc["skipped"] if s.startswith(f"patch 1: {HV_FILE}:")]
     assert "hunk #1 (@@ -96,6 +96,15 @@) does not apply" in why
     assert why.endswith(", on a fallback base (not the author's); code rules skipped")
+    assert {f["kind"] for f in doc["findings"]} == {"commit-log"}
+
+
+def _diff(old: str, new: str, old_blob: str) -> str:
+    import difflib
+
+    body = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                        f"a/{HV_FILE}", f"b/{HV_FILE}"))
+    return f"diff --git a/{HV_FILE} b/{HV_FILE}\nindex {old_blob}..89abcde 100644\n{body}"
+
+
+V2_TEXT = (FIXTURES / "src" / "v2.c").read_text()
+V2_DIFF = V2[V2.index("diff --git"):V2.index("base-commit:")]
+COMMENT = "\t/* No new work may be queued from now on. */\n"
+
+
+def cover_series(tmp_path, base_commit: str) -> str:
+    """v2 split as format-patch --cover-letter --base makes it: the base-commit: line in the
+    cover letter only, and a second patch rewording a comment of the file."""
+    cover = patch_mail("[PATCH v2 0/2] PCI: hv: Hibernation fixes", msgid="0@example.com",
+                       log="Two fixes for resume.\n\n", diff="").replace(
+        "-- \n2.30.0", f"base-commit: {base_commit}\n-- \n2.30.0")
+    one = patch_mail("[PATCH v2 1/2] PCI: hv: Fix hibernation", msgid="1@example.com",
+                     reply_to="0@example.com",
+                     diff=V2_DIFF.replace("index c52c357..", "index 0123abc.."))
+    two = patch_mail("[PATCH v2 2/2] PCI: hv: Say why nothing is queued", msgid="2@example.com",
+                     reply_to="0@example.com", diff=_diff(
+                         V2_TEXT, V2_TEXT.replace(COMMENT, "\t/* Nothing is queued now. */\n"),
+                         "4567abc"))
+    return write(tmp_path / "cover.mbox", mbox(cover, one, two))
+
+
+def test_the_cover_letters_base_commit_is_the_base(tmp_path):
+    head = build_kernel_repo(tmp_path / "linux")
+    series = read_series(cover_series(tmp_path, head))
+    assert series.base_commit == head
+    tree = find_base(tmp_path / "linux", series)
+    assert tree.description.startswith(f"repository {tmp_path / 'linux'} at base-commit "
+                                       f"{head[:12]} ({HV_FILE} (blob 0123abc) not in it)")
+
+
+def test_after_a_patch_that_does_not_apply_the_files_later_patches_are_skipped(tmp_path,
+                                                                               capsys):
+    """As git am stops there: patch 2 would otherwise be reviewed on a file without patch 1."""
+    far = tmp_path / "far"
+    (far / HV_FILE).parent.mkdir(parents=True)
+    (far / HV_FILE).write_text(BASE_TEXT.replace("spin_lock_irqsave(&hbus->retarget",
+                                                 "raw_spin_lock_irqsave(&hbus->retarget"))
+    build_kernel_repo(tmp_path / "linux", base=far, history=[])
+    doc = review_json(capsys, "--mbox", cover_series(tmp_path, "f" * 40),
+                      "--repo", tmp_path / "linux")
+    first, second = [s for s in doc["skipped"] if "code rules skipped" in s]
+    assert first.startswith(f"patch 1: {HV_FILE}: hunk #1 (@@ -96,6 +96,15 @@) does not apply")
+    assert second == (f"patch 2: {HV_FILE}: patch 1 did not apply to it, so this patch's "
+                      "changes cannot be placed; code rules skipped")
     assert {f["kind"] for f in doc["findings"]} == {"commit-log"}

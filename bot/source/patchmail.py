@@ -152,14 +152,19 @@ def parse_log(subject: str, log_text: str, notes: str, diff: str) -> CommitLog:
     trailers = [Trailer(m.group(1), m.group(2).strip(), n + 3)
                 for n in range(cut, end) if (m := _TRAILER.match(lines[n]))]
     body_lines = lines[:cut] if trailers else lines[:end]
-    base = _BASE_COMMIT.search(notes + "\n" + diff)
     return CommitLog(
         subject=subject,
         body="\n".join(body_lines).strip("\n"),
         trailers=trailers,
         notes=notes,
-        base_commit=base.group(1).lower() if base else None,
+        base_commit=stated_base_commit(notes + "\n" + diff),
     )
+
+
+def stated_base_commit(text: str) -> str | None:
+    """The commit a ``base-commit:`` line of a patch or cover letter names."""
+    base = _BASE_COMMIT.search(text)
+    return base.group(1).lower() if base else None
 
 
 def parse_diff(diff: str, where: str) -> list[FileDiff]:
