@@ -180,9 +180,31 @@ def test_every_patch_and_the_series_get_rows_on_b4s_review_branch(tmp_path, b4_r
         applied = {1: "", 2: " with patch 1 applied", 3: " with patches 1-2 applied"}[number]
         assert f"(b4's review branch b4/review/{CHANGE_ID}{applied})" in base_line
     series = by_tool(whole)
-    assert set(series) == {"lorebot"}
-    assert series["lorebot"]["status"] in ("pass", "warn", "fail")
-    assert series["lorebot"]["summary"]
+    assert set(series) == {"lorebot-series"}
+    assert series["lorebot-series"]["status"] in ("pass", "warn", "fail")
+    assert series["lorebot-series"]["summary"]
+
+
+def test_without_a_cover_letter_the_series_row_leaves_the_first_patchs_own(tmp_path, b4_repo):
+    """b4 gives the series check the first patch when there is no cover letter, and keeps one
+    row per message and tool in its cache: the series' rows must not replace the patch's."""
+    from b4.review import checks as b4_checks
+
+    mbox, base = three_patch_mbox(tmp_path)
+    tracking = make_review_branch(b4_repo, mbox, base)
+    tracking_file = tmp_path / "tracking.json"
+    tracking_file.write_text(json.dumps(tracking))
+    env = {"B4_TRACKING_FILE": str(tracking_file)}
+    patches = mails(mbox)[1:]
+    perpatch, series_cmds = b4_checks.load_check_cmds()
+    own = b4_checks.run_perpatch_checks(patches[:1], perpatch, str(b4_repo), extra_env=env)
+    whole = b4_checks.run_series_checks(patches[0], series_cmds, str(b4_repo), extra_env=env)
+    conn = b4_checks.get_db()
+    b4_checks.store_results(conn, patches[0][0], own[patches[0][0]] + whole)
+    cached = by_tool(b4_checks.get_cached_results(conn, [patches[0][0]])[patches[0][0]])
+    assert set(cached) == {"lorebot", "lorebot-series"}
+    assert cached["lorebot"]["status"] == "pass"  # patch 1 alone is clean
+    assert cached["lorebot-series"]["details"] != cached["lorebot"]["details"]
 
 
 def test_without_a_review_branch_patches_are_reviewed_alone_and_say_what_was_missed(
@@ -198,7 +220,7 @@ def test_without_a_review_branch_patches_are_reviewed_alone_and_say_what_was_mis
     assert "the series' earlier patches are not applied" in third["lorebot"]["details"]
     # The series without b4's data: lore (unreachable here) is asked, and the row says so.
     (row,) = whole
-    assert row["tool"] == "lorebot" and row["status"] == "warn"
+    assert row["tool"] == "lorebot-series" and row["status"] == "warn"
     assert row["summary"].startswith("could not review: ")
 
 
@@ -212,3 +234,24 @@ def test_one_patch_series_rows(b4_repo, version, status):
     assert details[0] == {"status": "pass", "description": f"base: repository {b4_repo}: the "
                           "blobs named on the index lines (all 1 found)"}
     assert (version == 2) == any("hv-unmask-every-exit" in d["description"] for d in details)
+
+
+def test_a_series_row_says_which_patch_each_finding_is_about(tmp_path):
+    from mails import mbox, patch_mail, write
+
+    from bot.checks import chosen_rules
+    from bot.commands.b4_check import rows
+    from bot.review import review_series
+    from bot.source.mbox import read_series
+
+    good = patch_mail("[PATCH 1/2] lib: demo: Return the next value", msgid="1@example.com")
+    bare = patch_mail("[PATCH 2/2] lib: demo: Return the next value again",
+                      msgid="2@example.com", reply_to="1@example.com",
+                      log="Signed-off-by: Ann Author <ann@example.com>\n")
+    review = review_series(read_series(write(tmp_path / "s.mbox", mbox(good, bare))),
+                           chosen_rules())
+    row, code = rows(review, "lorebot-series")  # no --repo: code rules could not run
+    assert code["tool"] == "lorebot-series-code"
+    described = [d["description"] for d in json.loads(row["details"])[1:]]
+    assert "[log-description] patch 2: " in "".join(described)
+    assert all("] patch " in d for d in described)

@@ -17,7 +17,10 @@ url, details}`` rows and caches them by (message, tool).
 
 Rows: ``lorebot`` (``pass`` when nothing is wrong, so b4 caches it; else
 ``warn``/``fail`` with the findings) and, when code rules could not run
-somewhere, a ``lorebot-code`` ``warn`` row that says why.
+somewhere, a ``lorebot-code`` ``warn`` row that says why. The series check's
+rows are ``lorebot-series`` and ``lorebot-series-code``: without a cover letter
+b4 gives it the first patch and keeps one row per message and tool, so the
+same names would replace that patch's own rows.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from bot.commands import add_rules_option
 
 HELP = "review the patch or cover letter on stdin for b4 review (JSON rows on stdout)"
 TOOL = "lorebot"
-CODE_TOOL = "lorebot-code"
+SERIES_TOOL = "lorebot-series"
 MAX_BRANCH_COMMITS = 1000  # a review branch longer than this is not one series
 
 
@@ -47,7 +50,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def rows(review) -> list[dict]:
+def _where(finding, numbered: bool) -> str:
+    place = f"{finding.file}:{finding.line}: " if finding.file else ""
+    if numbered and finding.patch is not None:
+        place = ("cover letter: " if finding.patch == 0 else f"patch {finding.patch}: ") + place
+    return place
+
+
+def rows(review, tool: str = TOOL) -> list[dict]:
     """b4's rows for one review: the verdict, and what could not be checked."""
     active = [f for f in review.findings if f.active and f.severity != "info"]
     errors = sum(1 for f in active if f.severity == "error")
@@ -56,18 +66,18 @@ def rows(review) -> list[dict]:
     summary = ", ".join(_plural(n, word) for n, word in
                         ((errors, "error"), (warnings, "warning")) if n) or "no findings"
     notes = [f"base: {review.base or 'none'}", *(m.describe() for m in review.moved_hunks())]
+    numbered = len(review.series.patches) > 1  # which patch, in a series row
     details = [{"status": "pass", "description": note} for note in notes] + [
         {"status": "fail" if f.severity == "error" else "warn",
-         "description": f"[{f.rule}] " + (f"{f.file}:{f.line}: " if f.file else "")
-         + f.message} for f in active]
-    out = [{"tool": TOOL, "status": status, "summary": summary, "url": "",
+         "description": f"[{f.rule}] {_where(f, numbered)}{f.message}"} for f in active]
+    out = [{"tool": tool, "status": status, "summary": summary, "url": "",
             "details": json.dumps(details)}]
     # review.py words every code rule it could not run, and every function it
     # could not analyse, that way.
     missed = [s for s in review.skipped if "code rules" in s or "could not analyse" in s]
     if missed:
         more = f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""
-        out.append({"tool": CODE_TOOL, "status": "warn",
+        out.append({"tool": f"{tool}-code", "status": "warn",
                     "summary": f"not checked: {missed[0]}{more}", "url": "",
                     "details": json.dumps([{"status": "warn", "description": s}
                                            for s in missed])})
@@ -169,8 +179,9 @@ def run(args: argparse.Namespace) -> int:
         repo_path, repo = None, None
     tracking = _tracking()
     prefix, _ = parse_prefix(message.subject)
+    tool = TOOL
     if args.series or (prefix.present and prefix.index == 0):
-        request = series_request(message, repo_path, repo, tracking)
+        request, tool = series_request(message, repo_path, repo, tracking), SERIES_TOOL
     elif looks_like_patch(message):
         request = patch_request(message, repo_path, repo, tracking)
     else:
@@ -180,8 +191,8 @@ def run(args: argparse.Namespace) -> int:
         review = review_request(request, rules)
     except LorebotError as exc:  # say it in b4's screen rather than as an exit status
         broken = isinstance(exc, InputError)  # the mail itself, not lore or the repository
-        print(json.dumps([{"tool": TOOL, "status": "fail" if broken else "warn", "url": "",
+        print(json.dumps([{"tool": tool, "status": "fail" if broken else "warn", "url": "",
                            "details": "", "summary": f"could not review: {exc}"}]))
         return 0
-    print(json.dumps(rows(review)))
+    print(json.dumps(rows(review, tool)))
     return 0
