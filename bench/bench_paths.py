@@ -34,11 +34,10 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PAIR = ["--acquire", "mutex_lock", "--release", "mutex_unlock"]
 SMPL = """@r exists@
 expression E;
-position p;
 @@
 mutex_lock(E);
 ... when != mutex_unlock(E)
-return@p ...;
+* return ...;
 """
 
 

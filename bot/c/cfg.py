@@ -300,7 +300,8 @@ class _Builder:
             for child in node.children:
                 if child.type == "argument_list":
                     for arg in child.named_children:
-                        ends = yield self.expr(arg, ends)
+                        if arg.named_child_count:  # a leaf needs no walk
+                            ends = yield self.expr(arg, ends)
                 elif child.type == "call_expression":
                     ends = yield self.expr(child, ends)
             name = callee_name(node)
@@ -324,7 +325,8 @@ class _Builder:
                 node.named_children[-1] if node.named_children else None
             return (yield self.expr(value, ends, assigned=assigned))
         for child in node.named_children:
-            ends = yield self.expr(child, ends)
+            if child.named_child_count:  # a leaf needs no walk
+                ends = yield self.expr(child, ends)
         return ends
 
     def cond(self, node: Any, ends: list[End]) -> Walk:
