@@ -16,6 +16,14 @@ import re
 _OPEN = re.compile(rb"[ \t]*\(")
 _PARAMS = re.compile(rb"[()]|[{};]")
 _HEADER_PREFIX = re.compile(rb"(?:[A-Za-z_]\w*[ \t*]+)*")
+_BODY_OR_END = re.compile(rb"[{};]")
+_WORD_BEFORE = re.compile(rb"\w+\Z")
+_STATEMENT_WORDS = frozenset(b"return else case sizeof do goto typeof".split())
+# the last line before a definition: the end of an item or a comment, or a preprocessor line
+_ENDS_ITEM = re.compile(
+    rb".*[;}][ \t\r]*|.*\*/[ \t\r]*|[ \t]*//.*|"
+    rb"[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|else|endif|define|undef|include|pragma)\b.*[^\\\s]"
+    rb"[ \t\r]*|[ \t]*#[ \t]*(?:else|endif)[ \t\r]*")
 _NEXT_LINE = re.compile(rb"(?:[ \t]*\r?\n)*([ \t}])")  # the next line that is not blank
 _SPECIFIERS = re.compile(rb"[A-Za-z_][\w \t*]*\r?\n")  # a line of words: static inline
 # strings, characters and comments (skipped), or a brace (counted)
@@ -57,8 +65,8 @@ def _body_end(data: bytes, brace: int) -> int | None:
 def function_span(data: bytes, name: str) -> tuple[tuple[int, int] | None, bool]:
     """(start, end) of the lines of ``name``'s definition, from its header's first line to
     the line after its closing brace, or None when the text is not plainly kernel style;
-    and whether any line starting in column 0 names it before a parenthesis (if none
-    does, the file defines no such function)."""
+    and whether it stands anywhere a declarator could (if nowhere, no parse of the file
+    finds a function of that name)."""
     needle = name.encode()
     named = False
     at = data.find(needle)
@@ -72,28 +80,49 @@ def function_span(data: bytes, name: str) -> tuple[tuple[int, int] | None, bool]
 
 
 def _definition_at(data: bytes, at: int, length: int) -> tuple[tuple[int, int] | None, bool]:
-    """The span of the definition whose name is at ``at``, and whether the name stands
-    before a parenthesis on a line that starts in column 0 (a header, or a prototype)."""
+    """The span of the definition whose name is at ``at``, and whether a parser could
+    see the name declared there: after a type word or ``*``, or before ``(...) {``."""
     if at and (data[at - 1:at].isalnum() or data[at - 1] == ord("_")):
         return None, False
     paren = _OPEN.match(data, at + length)
+    after = _after_params(data, paren.end() - 1) if paren is not None else None
+    stop = _BODY_OR_END.search(data, after) if after is not None else None
+    brace = stop.start() if stop is not None and stop.group() == b"{" else -1
+    body_follows = brace >= 0 and _ATTRIBUTES_ONLY.fullmatch(data, after, brace) is not None
+    if not body_follows:
+        return None, _declarator_position(data, at)
     line_start = data.rfind(b"\n", 0, at) + 1
-    header = paren is not None and data[line_start:line_start + 1] not in b" \t\r\n#/*"
-    if not header or _HEADER_PREFIX.fullmatch(data, line_start, at) is None:
-        return None, header
-    return _definition(data, line_start, paren.end() - 1), True
+    if _HEADER_PREFIX.fullmatch(data, line_start, at) is None:
+        return None, True
+    return _definition(data, line_start, brace), True
 
 
-def _definition(data: bytes, line_start: int, open_at: int) -> tuple[int, int] | None:
-    after = _after_params(data, open_at)
-    if after is None:
-        return None
-    brace = data.find(b"{", after)
-    semicolon = data.find(b";", after)
-    if brace < 0 or 0 <= semicolon < brace:
-        return None  # a declaration, or a call
-    if _ATTRIBUTES_ONLY.fullmatch(data, after, brace) is None:
-        return None  # only attributes (__acquires(x)) may stand between ")" and "{"
+def _declarator_position(data: bytes, at: int) -> bool:
+    """Whether what stands before ``at`` could end a declaration's type (``int``,
+    ``*``, ``__init``): a call in a body has ``;``, ``{``, ``(``, ``=``, ``return``..."""
+    i = at - 1
+    while i >= 0 and data[i] in b" \t\r\n":
+        i -= 1
+    if i < 0 or data[i] == ord("*"):
+        return True
+    word = _WORD_BEFORE.search(data, max(0, i - 63), i + 1)
+    return word is not None and word.group() not in _STATEMENT_WORDS
+
+
+def _after_an_item(data: bytes, line_start: int) -> bool:
+    """Whether the last non-blank line above ``line_start`` ends an item (or there is none)."""
+    end = line_start
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    if end == 0:
+        return True
+    start = data.rfind(b"\n", 0, end) + 1
+    if data[max(0, start - 3):start].rstrip(b"\r\n").endswith(b"\\"):
+        return True  # the last line of a multi-line #define
+    return _ENDS_ITEM.fullmatch(data, start, end) is not None
+
+
+def _definition(data: bytes, line_start: int, brace: int) -> tuple[int, int] | None:
     if brace and data[brace - 1] != ord("\n"):
         return None  # kernel style opens a body in column 0
     end = _body_end(data, brace)
@@ -104,6 +133,8 @@ def _definition(data: bytes, line_start: int, open_at: int) -> tuple[int, int] |
         if _SPECIFIERS.fullmatch(data, previous, line_start) is None:
             break
         line_start = previous
+    if not _after_an_item(data, line_start):
+        return None  # what stands above may belong to this header
     newline = data.find(b"\n", end)
     after = len(data) if newline < 0 else newline + 1
     following = _NEXT_LINE.match(data, after)

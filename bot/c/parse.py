@@ -129,7 +129,7 @@ def _functions(root: Any, facts: Rewritten, assumed: str) -> list[CFunction]:
             name = _declarator_name(node.child_by_field_name("declarator"))
             body = node.child_by_field_name("body")
             if name and body is not None:
-                errors = _error_lines(body) if body.has_error else []
+                errors = _error_lines(node) if node.has_error else []  # header or body
                 found.append(CFunction(name, node.start_point[0] + 1, node.end_point[0] + 1,
                                        node, errors, assumed=assumed, facts=facts))
                 continue
