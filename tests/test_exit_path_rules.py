@@ -251,3 +251,32 @@ err:
                                      ("demo: drop the device on errors", {DRIVER: probe})])
     assert exit_findings_of(review_range(capsys, tmp_path, fix), "pair-usb-dev") == \
         [("fixed", 12, "pre")]
+
+
+WAITS = """\
+static int demo_flush(struct demo *d)
+{
+	demo_kick(d);
+	wait_for_completion(&d->tx_done);
+	if (d->dual)
+		wait_for_completion(&d->rx_done);
+	return 0;
+}
+"""
+
+
+def test_must_call_counts_calls_and_can_ask_for_one_argument(capsys, tmp_path):
+    path = tmp_path / "demo.c"
+    path.write_text(WAITS)
+    args = ["paths", str(path), "--function", "demo_flush", "--must-call",
+            "wait_for_completion", "--json"]
+    assert main(args) == 0  # one call on every path
+    capsys.readouterr()
+    assert main(args + ["--count", "2"]) == 1  # the second wait is only on the dual path
+    (violation,) = json.loads(capsys.readouterr().out)["violations"]
+    assert violation["exit_line"] == 7 and "2 times" in violation["message"]
+    assert main(args + ["--argument", "&d->rx_done"]) == 1
+    (violation,) = json.loads(capsys.readouterr().out)["violations"]
+    assert "wait_for_completion(&d->rx_done)" in violation["message"]
+    path.write_text(WAITS.replace("\tif (d->dual)\n\t", "\t"))
+    assert main(args + ["--count", "2"]) == 0

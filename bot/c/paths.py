@@ -392,7 +392,28 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
                 continue
             seen.add((node.line, acquired_at))
             found.append(_leak(cfg, events, tracked, state, exit_class))
+    if events.pair.must_check:
+        found.extend(_unchecked(cfg, events))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
+
+
+def _unchecked(cfg: CFG, events: ResourceEvents) -> list[Violation]:
+    """Acquires that can fail whose result is thrown away (``mutex_lock_interruptible(&l);``):
+    when they fail nothing is held, yet the code goes on as if it were."""
+    found = []
+    for node_id, node_events in events.by_node.items():
+        node = cfg.nodes[node_id]
+        parent = node.call_node.parent if node.call_node is not None else None
+        if parent is None or parent.type != "expression_statement":
+            continue
+        for event in node_events:
+            if event.kind == "acquire" and event.returns != "void":
+                found.append(Violation(
+                    node.line, [Step(node.line, f"{event.call}() result ignored")],
+                    f"{cfg.function}() ignores the result of {event.call}({event.key}) at line "
+                    f"{node.line}: when it fails nothing is held, yet the function goes on "
+                    f"and releases it", key=event.key, acquire_line=node.line))
+    return found
 
 
 def _leak(cfg: CFG, events: ResourceEvents, tracked: _Tracked, state: tuple,

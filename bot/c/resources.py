@@ -40,6 +40,7 @@ class PairSpec:
     same_object: frozenset[str] = frozenset()  # acquires returning their argument (get_device)
     drops: tuple[tuple[str, int], ...] = ()  # getter -> argument it releases (the "from")
     confidence: str = "pack"  # pack | inferred
+    must_check: bool = False  # a failed acquire takes nothing: its result must be tested
 
     def spec(self, callee: str) -> str | None:
         return dict(self.resource).get(callee)

@@ -11,6 +11,7 @@
     loops = { for_each_child_of_node = 1 }   # loop macros holding an argument in the body
     drops = { of_find_node_by_name = 0 }     # getters that release an argument
     same_object = ["get_device"]             # acquires that return their first argument
+    must_check = true      # report an acquire whose result is thrown away
 
 Success of an acquire that can fail is read from the usual checks of its result
 (``if (ret)``, ``if (ret < 0)``, ``if (!p)``, ``IS_ERR(p)``); an acquire whose
@@ -77,7 +78,8 @@ def pair_of(rule) -> PairSpec:
         embedded=tuple(params.get("embedded", ())),
         loops=tuple(sorted(params.get("loops", {}).items())),
         drops=tuple(sorted(params.get("drops", {}).items())),
-        same_object=frozenset(_names(params.get("same_object", [])) or ()))
+        same_object=frozenset(_names(params.get("same_object", [])) or ()),
+        must_check=params.get("must_check", False) is True)
 
 
 def covered_names(rules) -> set[str]:

@@ -28,3 +28,15 @@ static int good(struct demo *d)
 	/* ok: pair-mutex-interruptible */
 	return ret;
 }
+
+static int ignored(struct demo *d)
+{
+	int ret;
+
+	/* ruleid: pair-mutex-interruptible */
+	mutex_lock_interruptible(&d->lock);
+	ret = demo_apply(d);
+	mutex_unlock(&d->lock);
+	/* ok: pair-mutex-interruptible */
+	return ret;
+}
