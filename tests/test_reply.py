@@ -70,6 +70,75 @@ def test_v2_reply_is_short_and_says_the_early_return_once(reviews):
     assert above.split() == ["154", "return;"]
 
 
+# v2 as a longer real posting is written: three paragraphs (context, why the
+# obvious fix is not enough, what the patch does), the problem stated for the
+# resume path, hv_irq_unmask() never named; a slip in the first paragraph (a
+# misspelling on a line left unwrapped) gives the log findings a line to quote.
+LONG_LOG = """\
+When a Hyper-V guest comes back from hibernation, hv_pci_resume() sets
+up the PCI bus again, but the MSIs of a device whose driver kept them
+across hibernation are never composed again. The host then has no idea
+where those interrupts should go, so after resume the device raises
+interrupts that nobody recieves: network and storage devices whose
+drivers keep their vectors (rather than freeing and allocating them in
+their freeze and restore callbacks) time out and stay dead until the
+guest is rebooted.
+
+Restoring the message in the device, as pci_restore_msi_state() does,
+is not enough on Hyper-V: the interrupt is routed by the host, which
+learns the destination from a retarget request sent over the vmbus
+channel, and that channel is closed for the whole time the bus is
+suspended. The request has to be sent by this driver once the channel
+is open again.
+
+Add hv_pci_restore_msi_state(), which walks the bus and composes the
+message of every MSI once more, and call it from hv_pci_resume() after
+the channel is back.
+
+""".replace("whose\ndrivers keep", "whose drivers keep")  # the line left unwrapped
+
+
+def test_a_v2_with_a_long_log_still_gets_a_short_reply(tmp_path):
+    text = (FIXTURES / "v2.mbox").read_text()
+    start, end = text.index("Add hv_pci_restore_msi_state()"), text.index("Signed-off-by:")
+    (tmp_path / "v2.mbox").write_text(text[:start] + LONG_LOG + text[end:])
+    review = review_series(read_series(tmp_path / "v2.mbox"), load_rules(),
+                           FolderTree(FIXTURES / "base"))
+    assert {"log-covers-changes", "log-spelling", "log-line-length"} <= {
+        f.rule for f in review.findings}
+    body = body_of(review)
+    lines = body.rstrip("\n").split("\n")
+    assert len(lines) < 40, body
+    # The 7-line paragraph is quoted around the line remarked on, the rest left out.
+    quote = lines[lines.index("") + 1:lines.index("", lines.index("") + 1)]
+    assert quote[0] == "> [...]" and len(quote) <= 5, quote
+    assert any("nobody recieves" in ln for ln in quote)
+    assert not any("hv_pci_resume() sets" in ln for ln in quote)
+    assert len([ln for ln in lines if re.match(r"^(Error|Warning) \[hv-", ln)]) == 1
+
+
+def test_log_quotes_keep_short_paragraphs_and_trim_long_ones():
+    from bot.report.quote import log_quote
+    from bot.series import CommitLog, Message, Patch, Prefix
+
+    body = "\n".join([f"long {n}" for n in range(1, 9)] + ["", "short 1", "short 2"])
+    patch = Patch(Message("1@example.com", "[PATCH] s", "Ann", "ann@example.com", ""),
+                  Prefix(), CommitLog(subject="s", body=body))
+    at = {text: n + 3 for n, text in enumerate(body.split("\n"))}  # 1 = subject, body at 3
+    assert log_quote(patch, [at["short 2"]]) == ["> short 1", "> short 2"]
+    assert log_quote(patch, [at["long 1"]]) == ["> long 1", "> long 2", "> long 3",
+                                                "> long 4", "> [...]"]
+    assert log_quote(patch, [at["long 8"], at["short 1"]]) == [
+        "> [...]", "> long 5", "> long 6", "> long 7", "> long 8", ">", "> short 1",
+        "> short 2"]
+    assert log_quote(patch, [at["long 2"], at["long 8"]]) == [
+        "> long 1", "> long 2", "> long 3", "> long 4", "> long 5", "> long 6",
+        "> long 7", "> long 8"]
+    assert log_quote(patch, [at["long 3"], at["long 4"]]) == [
+        "> [...]", "> long 2", "> long 3", "> long 4", "> long 5", "> long 6", "> [...]"]
+    assert log_quote(patch, [1]) == ["> s"]
+
+
 def test_v2_reply_has_no_model_internals_and_format_strings_only_quoted(reviews):
     body = body_of(reviews[2])
     for pattern in INTERNALS:

@@ -2,7 +2,8 @@
 
 Code findings quote the hunk around their line, trimmed to the lines before it;
 a line outside the diff is shown from the post-image with its number. Commit-log
-findings quote the paragraph of the log they concern.
+findings quote the paragraph of the log they concern, a long one only around
+the line (``[...]`` for the rest), as reviewers trim.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.series import FileDiff, Finding, Patch
 from bot.tree import PatchImages
 
 LINES_BEFORE = 5
+LOG_QUOTE_LINES = 4  # of a log paragraph, around the line a remark is about
 
 
 def _file(patch: Patch, path: str | None) -> FileDiff | None:
@@ -54,26 +56,49 @@ def _paragraph(body: list[str], at: int) -> range:
     return range(start, end + 1)
 
 
+def _quoted_part(paragraph: range, at: int) -> range:
+    """The lines of a paragraph a reviewer quotes for a remark on line ``at``: all of a
+    short paragraph, else the line with one before it and the rest of its sentence's
+    neighbourhood, LOG_QUOTE_LINES in all."""
+    if len(paragraph) <= LOG_QUOTE_LINES:
+        return paragraph
+    start = min(max(paragraph.start, at - 1), paragraph.stop - LOG_QUOTE_LINES)
+    return range(start, start + LOG_QUOTE_LINES)
+
+
 def log_excerpt(patch: Patch, line: int | None) -> list[str]:
     """``> `` lines of the commit-message paragraph holding ``line`` (1 = subject)."""
     return log_quote(patch, [line])
 
 
 def log_quote(patch: Patch, lines: list[int | None]) -> list[str]:
-    """``> `` lines of the log paragraphs holding ``lines``, once each, in log order;
+    """``> `` lines of the log around ``lines``, in log order: a short paragraph whole,
+    a long one only around the lines remarked on, ``[...]`` where lines are left out;
     the subject when none is in the body (findings about the log as a whole)."""
     body = patch.log.body.split("\n")
     wanted: set[int] = set()
+    paragraph_of: dict[int, range] = {}
     for line in lines:
         if line and 3 <= line < 3 + len(body):
-            wanted.update(_paragraph(body, line - 3))
+            paragraph = _paragraph(body, line - 3)
+            wanted.update(_quoted_part(paragraph, line - 3))
+            paragraph_of.update(dict.fromkeys(paragraph, paragraph))
     if not wanted:
         return [f"> {patch.log.subject}"]
     out: list[str] = []
+    last: int | None = None
     for at in sorted(wanted):
-        if out and at - 1 not in wanted:
-            out.append(">")
+        paragraph = paragraph_of[at]
+        if last is None or paragraph_of[last] is not paragraph:
+            if last is not None:
+                out += ["> [...]"] * (last + 1 < paragraph_of[last].stop) + [">"]
+            out += ["> [...]"] * (at > paragraph.start)
+        elif at != last + 1:
+            out.append("> [...]")
         out.append(f"> {body[at]}".rstrip())
+        last = at
+    if last is not None and last + 1 < paragraph_of[last].stop:
+        out.append("> [...]")
     return out
 
 
