@@ -145,7 +145,7 @@ def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[st
     mails that cannot be read are named in the ``report``."""
     from liblore.utils import split_mbox_as_bytes
 
-    from bot.source.limits import check_mime_nesting
+    from bot.source.limits import check_mail_shape
     from bot.source.lore import _remote, lore_node
     from bot.source.mail import parse_message
     from bot.source.patchmail import looks_like_patch, lore_subject, subject_problem
@@ -160,11 +160,11 @@ def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[st
         except NotFoundError:
             continue  # lore answers 404 when nothing matches
         for raw in split_mbox_as_bytes(mbox):  # lore's separators, its body lines escaped
-            try:  # one hostile mail must not hide the others
-                check_mime_nesting(raw, f"a mail found by {full!r}")
+            try:  # one hostile mail must not hide the others; its headers are safe to read
                 message = parse_message(raw, with_body=False)[0]  # headers decide most
                 if not looks_like_patch(message) and not subject_problem(message.subject) \
                         and not lore_subject(message.subject).reply:
+                    check_mail_shape(raw, f"a mail found by {full!r}")
                     message = parse_message(raw)[0]  # untagged: a diff makes it a patch
             except InputError as exc:
                 report.fail(str(exc), exc)
@@ -298,7 +298,7 @@ class Watcher:
         if self.store.claim(msgid, 0, "(thread could not be read)", self.worker):
             ids = [str(m.get("Message-ID", "")).strip().strip("<>") for m in mails]
             self.store.finish(msgid, 0, {"error": reason}, status="failed",
-                              mails=[i for i in ids if i])
+                              mails=[msgid, *(i for i in ids if i)])
 
     def revision(self, series) -> None:
         """Claim, review, deliver and record one revision of a series."""

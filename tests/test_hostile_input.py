@@ -294,7 +294,7 @@ def test_an_address_with_non_ascii_letters_and_a_diff_error_quoting_mail_lines(t
 
 def test_address_headers_nested_or_long_beyond_reason(tmp_path):
     nested = "(" * 3000 + "x" + ")" * 3000
-    many = ", ".join(f"Reader {n} <reader{n}@example.org>" for n in range(100_000))
+    many = ", ".join(f"Reader {n} <reader{n}@example.org>" for n in range(1_500))  # 50 KB
     unsigned = LOG.replace("Signed-off-by: Ann Author <ann@example.com>\n", "")
     mail = patch_mail(author=f"{nested} <ann@example.com>", log=unsigned,
                       extra_headers=f"To: {many}\nCc: {nested}\n"
@@ -306,11 +306,21 @@ def test_address_headers_nested_or_long_beyond_reason(tmp_path):
     assert "To: ann@example.com" in proc.stdout
 
 
-def test_a_header_word_in_punycode_is_not_decoded(tmp_path):
-    # punycode decoding is quadratic: 400,000 characters would take half a minute
-    name = "=?punycode?q?-" + "ba" * 200_000 + "?="
-    started = time.monotonic()
-    proc = run("review", "--mbox",
-               write(tmp_path / "p.eml", patch_mail(author=f"{name} <ann@example.com>")))
-    assert proc.returncode in (0, 1), proc.stderr
-    assert time.monotonic() - started < 10
+def test_a_header_word_in_punycode_is_not_decoded():
+    # Decoding punycode is quadratic (400,000 characters: 22 s); watch reads the
+    # headers of every mail lore finds before any limit applies.
+    from bot.source.mail import parse_message
+
+    name = "=?punycode?q?-" + "ba" * 4_000 + "?="
+    raw = patch_mail(author=f"{name} <ann@example.com>").encode()
+    message = parse_message(raw, with_body=False)[0]
+    assert message.author_name.startswith("-babababa")  # left as it was written
+    assert message.author_email == "ann@example.com"
+
+
+
+def test_a_header_field_longer_than_parsers_take_is_refused(tmp_path):
+    references = "References: " + "\n ".join(f"<reply{n}@example.org>" for n in range(20_000))
+    mail = patch_mail(extra_headers=f"{references}\nContent-Type: text/plain\n")
+    assert_error(run("review", "--mbox", write(tmp_path / "p.eml", mail)), 2,
+                 "a mail has a References header of", "(more than 65536)")

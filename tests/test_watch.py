@@ -371,6 +371,27 @@ def test_a_revision_over_its_budget_is_recorded_failed_and_the_pass_goes_on(lore
     assert "2 already done" in again.stdout
 
 
+def test_a_thread_that_cannot_be_read_is_recorded_once_and_the_others_go_on(lore, tmp_path):
+    opening = "".join(f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"
+                      for i in range(300))
+    closing = "".join(f"--b{i}--\n" for i in reversed(range(300)))
+    deep = patch_mail(msgid="deep@example.com", extra_headers="MIME-Version: 1.0\n")
+    head, body = deep.split("\n\n", 1)
+    lore.add_bulk([f"{head}\n{opening}Content-Type: text/plain\n\n{body}{closing}".encode(),
+                   *_series_with_a_finding(1)], datetime.now(UTC))
+    config = write_config(tmp_path, lore.midmask, queries=("dfn:lib/demo.c",))
+    proc = watch(tmp_path, config)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == ("lorebot: error: <deep@example.com>: thread <deep@example.com>: "
+                           "a mail nests more than 64 multipart/message parts\n")
+    assert reviewed(proc) == ["<unsigned-0@example.com> v1"]
+    rows = {r["series_id"]: r for r in history(tmp_path)}
+    assert rows["deep@example.com"]["status"] == "failed"
+    assert rows["deep@example.com"]["version"] == 0
+    again = watch(tmp_path, config)  # neither thread is fetched again
+    assert again.returncode == 0 and again.stderr == "" and reviewed(again) == []
+
+
 def test_the_example_config_loads():
     from bot.watch import load_config
 

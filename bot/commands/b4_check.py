@@ -165,12 +165,12 @@ def run(args: argparse.Namespace) -> int:
     from bot.errors import InputError, LorebotError
     from bot.repository import open_repository
     from bot.request import review_request
-    from bot.source.limits import check_mime_nesting, read_bounded
+    from bot.source.limits import check_mail_shape, read_bounded
     from bot.source.mail import parse_message
     from bot.source.patchmail import looks_like_patch, parse_prefix
 
     raw = read_bounded(sys.stdin.buffer.read, "stdin")
-    check_mime_nesting(raw, "stdin")
+    check_mail_shape(raw, "stdin")
     message, _ = parse_message(raw)
     rules = chosen_rules(args.rules)
     try:

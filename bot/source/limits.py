@@ -3,7 +3,8 @@
 One input (an mbox, a maildir, one mail file, stdin from b4, a thread or search
 answer from lore) is at most ``MAX_INPUT_BYTES`` and ``MAX_MAILS`` mails, and
 one mail nests at most ``MAX_MIME_CONTAINERS`` multipart or message parts
-(Python's mail parser recurses once per level). Only regular files are read: a
+(Python's mail parser recurses once per level) and has no header field longer
+than ``MAX_HEADER_FIELD``. Only regular files are read: a
 FIFO would block and a device like /dev/zero never ends. Every refusal is an
 ``InputError`` whose one line names the limit.
 """
@@ -24,10 +25,15 @@ from bot.errors import InputError
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_MAILS = 5_000
 MAX_MIME_CONTAINERS = 64
+MAX_HEADER_FIELD = 64 * 1024  # a References or Cc of thousands: parsers of id and address
+# lists grow faster than their input (1 MB of Message-IDs: seconds in Python's parser)
 
 # A mbox separator starts a new mail; a multipart/ or message/ part nests one level.
 _MAIL_OR_CONTAINER = re.compile(
     rb"^(From )|^(?i:content-type)[ \t]*:\s*(?i:multipart|message)/", re.M)
+# A header block: the lines after a separator (or the start) up to the first blank one.
+_HEADER_BLOCK = re.compile(rb"(?:\A|^From [^\n]*\n)((?:[^\n]+\n)*)", re.M)
+_FIELD = re.compile(rb"^([^\s:]*)[^\n]*(?:\n[ \t][^\n]*)*", re.M)
 _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                (stat.S_ISSOCK, "a socket"))
@@ -83,7 +89,7 @@ def check_mail_count(count: int, what: str) -> None:
         raise InputError(f"{what}: {count} mails, more than the {MAX_MAILS} one input may hold")
 
 
-def check_mime_nesting(data: bytes, what: str) -> None:
+def _check_mime_nesting(data: bytes, what: str) -> None:
     """Refuse a mail (or any mail of an mbox) with too many multipart/message parts."""
     containers = 0
     for match in _MAIL_OR_CONTAINER.finditer(data):
@@ -94,3 +100,22 @@ def check_mime_nesting(data: bytes, what: str) -> None:
         if containers > MAX_MIME_CONTAINERS:
             raise InputError(f"{what}: a mail nests more than {MAX_MIME_CONTAINERS} "
                              "multipart/message parts")
+
+
+def _check_header_fields(data: bytes, what: str) -> None:
+    """Refuse a mail (or any mail of an mbox) with a header field past the limit."""
+    for block in _HEADER_BLOCK.finditer(data):
+        if len(block.group(1)) <= MAX_HEADER_FIELD:
+            continue
+        for field in _FIELD.finditer(block.group(1)):
+            if len(field.group(0)) > MAX_HEADER_FIELD:
+                name = field.group(1)[:40].decode("ascii", "replace") or "a"
+                raise InputError(f"{what}: a mail has a {name} header of "
+                                 f"{len(field.group(0))} bytes (more than {MAX_HEADER_FIELD})")
+
+
+def check_mail_shape(data: bytes, what: str) -> None:
+    """Refuse a mail (or any mail of an mbox) that nests MIME or grows a header field
+    past the limits: what Python's and b4's mail parsers cannot take in bounded time."""
+    _check_mime_nesting(data, what)
+    _check_header_fields(data, what)

@@ -25,7 +25,7 @@ from bot.series import Series
 from bot.source.limits import (
     MAX_INPUT_BYTES,
     check_mail_count,
-    check_mime_nesting,
+    check_mail_shape,
     check_unpacked_size,
     read_bounded,
     too_big,
@@ -147,7 +147,7 @@ def thread_messages(target: str, policy: LorePolicy | None = None,
                    f"thread <{msgid}>")
     if not mbox:
         raise NotFoundError(f"lore has no thread <{msgid}>")
-    check_mime_nesting(mbox, f"thread <{msgid}>")
+    check_mail_shape(mbox, f"thread <{msgid}>")
     mails = b4.split_and_dedupe_pi_results(mbox)
     check_mail_count(len(mails), f"thread <{msgid}>")
     return msgid, b4.get_strict_thread(mails, msgid) or mails

@@ -139,7 +139,7 @@ def parse_message(raw: bytes | email.message.Message,
         else:
             msg = email.parser.BytesHeaderParser().parsebytes(raw)
         body = body_text(msg) if with_body else ""
-    except RecursionError:  # a backstop: inputs are checked with limits.check_mime_nesting
+    except RecursionError:  # a backstop: inputs are checked with limits.check_mail_shape
         raise InputError("a mail nests its MIME parts too deeply to read") from None
     name, addr = author(header_text(msg, "From"))
     ids = message_ids(header_text(msg, "Message-ID"))

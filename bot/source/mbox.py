@@ -16,7 +16,7 @@ from bot.series import Message, Series
 from bot.source.limits import (
     MAX_INPUT_BYTES,
     check_mail_count,
-    check_mime_nesting,
+    check_mail_shape,
     read_regular_file,
 )
 from bot.source.mail import parse_message
@@ -53,7 +53,7 @@ def _raw_mails(path: Path) -> list[bytes]:
         mails = split_mbox(data) if data.startswith(b"From ") else [data]
         check_mail_count(len(mails), str(path))
     for raw in mails:
-        check_mime_nesting(raw, str(path))
+        check_mail_shape(raw, str(path))
     return mails
 
 
