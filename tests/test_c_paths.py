@@ -10,9 +10,11 @@ import pytest
 
 from bot.c.parse import CSource
 from bot.c.paths import must_call, paired
+from bot.checks import load_rules
 from bot.checks.pathrule import verdict
 
 NORETURN = frozenset({"BUG", "panic", "do_exit", "unreachable"})
+SETTINGS = load_rules()[0].pack.shared  # the bundled packs' settings (exit_keep_names...)
 UNMASK = partial(must_call, callee="unmask")
 MUTEX = partial(paired, acquires={"mutex_lock"}, releases={"mutex_unlock"})
 SPIN = partial(paired, acquires={"spin_lock_irqsave"}, releases={"spin_unlock_irqrestore"})
@@ -407,7 +409,7 @@ int f(struct d *d)
 	return 0;
 }"""),
     "clock enable checked in condition": (CLK, """
-int f(struct d *d)
+int f_probe(struct d *d)
 {
 	if (clk_prepare_enable(d->clk))
 		return -EIO;
@@ -416,7 +418,7 @@ int f(struct d *d)
 	return 0;
 }"""),
     "clock kept enabled on success, released on error": (CLK, """
-int f(struct d *d)
+int f_probe(struct d *d)
 {
 	if (clk_prepare_enable(d->clk))
 		return -EIO;
@@ -450,7 +452,8 @@ def _expected(source: str) -> tuple[str, list[int]]:
 def test_case(name):
     analysis, marked = CASES[name]
     source, expected = _expected(marked)
-    result = verdict(CSource(source), "f", analysis, NORETURN)
+    src = CSource(source)
+    result = verdict(src, src.functions()[0].name, analysis, NORETURN, settings=SETTINGS)
     assert result.verdict == ("fail" if expected else "pass"), result
     assert [v.exit_line for v in result.violations] == expected
     for v in result.violations:

@@ -9,8 +9,10 @@ and on where the resource went (``resources.Event.mode``):
 - ``every``: on every exit (locks, RCU, a reference taken into a local);
 - ``error``: on error exits only (a reference stored in an object the
   function keeps, an enable a probe keeps on success);
-- ``auto``: on error exits, and on a success exit when another success exit
-  of the same function released it (the function does not keep it);
+- ``auto``: on error exits; on success exits too unless the function's name
+  says it keeps what it takes (a probe, resume, open, ``*_power_on``...:
+  ``exit_keep_names``), and even then on a success exit when another success
+  exit of the same function released it;
 - ``caller``: nothing is owed when the path gave the resource back before
   taking it (``mutex_unlock(); call(); mutex_lock();`` in a function entered
   with the lock held).
@@ -352,14 +354,24 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
     return _Tracked(key, start, _reach(start, step), step, events, names)
 
 
-def _owed(mode: str, exit_class: str, released_elsewhere: bool) -> bool:
+def _owed(mode: str, exit_class: str, released_elsewhere: bool, keeps: bool) -> bool:
     if mode == "caller":  # taken again after giving back what the caller held
         return False
     if mode == "every":
         return True
     if exit_class in ("error", "maybe"):
         return True
-    return mode == "auto" and released_elsewhere
+    return mode == "auto" and (released_elsewhere or not keeps)
+
+
+def keeps_on_success(function: str, stems: list[str]) -> bool:
+    """Whether a function's name says it leaves things on when it succeeds (a probe, a
+    resume, an open, ``foo_power_on``): then an enable or a request it makes is its
+    result, not a leak. Short stems must be a whole word of the name, longer ones may
+    be part of one (``unpowergate``)."""
+    words = function.lower().split("_")
+    return any(stem in words if len(stem) < 4 else any(stem in word for word in words)
+               for stem in stems)
 
 
 def _acquire_note(event: Event | None, node: Node, key: str) -> str:
@@ -370,6 +382,7 @@ def _acquire_note(event: Event | None, node: Node, key: str) -> str:
 def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Violation]:
     """Exits reached holding a resource of ``events.pair`` that the function owes."""
     tracker = ValueTracker(return_facts(cfg, env.fn_node))
+    keeps = keeps_on_success(cfg.function, env.settings.get("exit_keep_names", []))
     found: list[Violation] = []
     for key in events.resources():
         tracked = track(cfg, events, key, tracker)
@@ -388,7 +401,7 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
             node_id, _, mode, acquired_at, _ = state
             node = cfg.nodes[node_id]
             if not tracked.held_at(state) or (node.line, acquired_at) in seen or \
-                    not _owed(mode, exit_class, acquired_at in released_ok):
+                    not _owed(mode, exit_class, acquired_at in released_ok, keeps):
                 continue
             seen.add((node.line, acquired_at))
             found.append(_leak(cfg, events, tracked, state, exit_class))

@@ -1,5 +1,5 @@
 /* pair-kobject: kobject_init_and_add() needs kobject_put() even when it fails. */
-static int bad(struct demo *d, struct kobject *parent)
+static int demo_bad_add(struct demo *d, struct kobject *parent)
 {
 	int ret;
 
@@ -11,7 +11,7 @@ static int bad(struct demo *d, struct kobject *parent)
 	return 0;
 }
 
-static int good(struct demo *d, struct kobject *parent)
+static int demo_good_add(struct demo *d, struct kobject *parent)
 {
 	int ret;
 

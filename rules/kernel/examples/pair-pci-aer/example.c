@@ -1,5 +1,5 @@
 /* pair-pci-aer: the unwind labels of the probe must undo AER reporting too. */
-static int bad(struct pci_dev *pdev)
+static int demo_bad_probe(struct pci_dev *pdev)
 {
 	struct net_device *netdev;
 	int err;
@@ -23,7 +23,7 @@ err_alloc:
 	return err;
 }
 
-static int good(struct pci_dev *pdev)
+static int demo_good_probe(struct pci_dev *pdev)
 {
 	struct net_device *netdev;
 	int err;

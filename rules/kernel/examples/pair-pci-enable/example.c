@@ -1,5 +1,5 @@
 /* pair-pci-enable: a probe that enabled the device disables it when it fails. */
-static int bad(struct pci_dev *pdev, const struct pci_device_id *id)
+static int demo_bad_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int err;
 
@@ -15,7 +15,7 @@ static int bad(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
-static int good(struct pci_dev *pdev, const struct pci_device_id *id)
+static int demo_good_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int err;
 

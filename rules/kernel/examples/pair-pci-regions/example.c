@@ -1,5 +1,5 @@
 /* pair-pci-regions: regions taken in a probe are released on its error paths. */
-static int bad(struct pci_dev *pdev)
+static int demo_bad_probe(struct pci_dev *pdev)
 {
 	int err;
 
@@ -15,7 +15,7 @@ static int bad(struct pci_dev *pdev)
 	return 0;
 }
 
-static int good(struct pci_dev *pdev)
+static int demo_good_probe(struct pci_dev *pdev)
 {
 	int err;
 

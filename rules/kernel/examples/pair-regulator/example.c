@@ -1,5 +1,5 @@
 /* pair-regulator: the probe keeps the supply on when it succeeds, not when it fails. */
-static int bad(struct platform_device *pdev, struct demo *d)
+static int demo_bad_probe(struct platform_device *pdev, struct demo *d)
 {
 	struct phy *phy;
 	int error;
@@ -20,7 +20,7 @@ static int bad(struct platform_device *pdev, struct demo *d)
 	return 0;
 }
 
-static int good(struct platform_device *pdev, struct demo *d)
+static int demo_good_probe(struct platform_device *pdev, struct demo *d)
 {
 	struct phy *phy;
 	int error;

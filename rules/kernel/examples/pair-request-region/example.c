@@ -44,7 +44,7 @@ release:
 	return ret;
 }
 
-static int bad_direct(struct platform_device *pdev)
+static int bad_direct_probe(struct platform_device *pdev)
 {
 	unsigned long base = DEMO_PORT;
 	int ret;
