@@ -21,14 +21,16 @@ from bot.tree import PatchImages
 
 CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 NOT_CALLS = {"if", "for", "while", "switch", "sizeof", "return", "defined", "typeof"}
-LOG_WORDS = re.compile(r"\b(commit (?:log|message)|changelog|description|log message|"
-                       r"the log|subject|reworded|rewrote the log)\b", re.I)
+LOG_WORDS = re.compile(r"\b(commit (?:log|message)|changelog|(?:the|commit|patch) "
+                       r"description|log message|the log|subject|reworded|rewrote the log)\b",
+                       re.I)  # "the firmware description" is no log
 NAMED_FUNCTION = re.compile(r"\b([A-Za-z_]\w*)\(\)")
 HEADING = re.compile(r"^\s*(?:changes?\s+)?(?:(?:in|for)\s+)?(?:(?:since|from)\s+)?"
                      r"v(\d+)(?:\s*(?:->|to|\.\.)\s*v(\d+))?\s*:\s*(.*)$", re.I)
 SINCE = re.compile(r"\b(?:since|from)\s+v\d+", re.I)
 BULLET = re.compile(r"^\s*(?:[-*o]|\d+[.)])\s+")
 DIFFSTAT = re.compile(r"^\s*\S+\s+\|\s+\d+|^\s*\d+ files? changed")
+SHORTLOG = re.compile(r"^\S.*\(\d+\):\s*$")  # "Mira Kovac (2):", git's list of the patches
 
 
 @dataclass
@@ -120,21 +122,40 @@ def norm_line(line: str) -> str:
     return " ".join(line.split())
 
 
-def _file_changes(index: int, path: str, old: tuple[FileDiff | None, str | None],
-                  new: tuple[FileDiff | None, str | None], version: int,
+@dataclass(frozen=True)
+class _Side:
+    """One file in one revision's patch: the patch's diff of it, the file before and after."""
+
+    diff: FileDiff | None = None
+    pre: str | None = None
+    post: str | None = None
+
+
+def _effect(pre: list[str] | None, post: list[str] | None) -> list[tuple[list[str], ...]]:
+    """What a patch does to a function's lines: each run it removes and adds, without
+    where (an earlier patch that moved or changed other lines changes nothing here)."""
+    a, b = [norm_line(x) for x in pre or []], [norm_line(x) for x in post or []]
+    return [(a[i1:i2], b[j1:j2]) for op, i1, i2, j1, j2 in
+            difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op != "equal"]
+
+
+def _file_changes(index: int, path: str, old: _Side, new: _Side, version: int,
                   cache: dict) -> list[Change]:
-    """Per-function changes of one file: ``old``/``new`` are (its diff, its post-image)
-    in each revision; the functions compared are those either diff touches."""
-    if old[1] == new[1]:
+    """Per-function changes of one file between the revisions of one patch: those
+    whose post-image differs and to which the patch itself does something else
+    (not only an earlier patch of the series); the functions compared are those
+    either diff touches."""
+    if old.post == new.post:
         return []
-    if not path.endswith((".c", ".h")) or old[1] is None or new[1] is None:
+    if not path.endswith((".c", ".h")) or old.post is None or new.post is None:
         return [Change(index, path, None, "the file's change differs")]
-    before, after = cached_parse(cache, old[1]), cached_parse(cache, new[1])
-    names = list(dict.fromkeys(touched(before, old[0]) + touched(after, new[0])))
+    before, after = cached_parse(cache, old.post), cached_parse(cache, new.post)
+    names = list(dict.fromkeys(touched(before, old.diff) + touched(after, new.diff)))
     found = []
     for name in names:
         a, b = _body(before, name), _body(after, name)
-        if a == b:
+        if a == b or _effect(_pre_body(old, name, cache), a) == _effect(
+                _pre_body(new, name, cache), b):
             continue
         if a is None:
             found.append(Change(index, path, name, f"new in v{version}"))
@@ -143,6 +164,10 @@ def _file_changes(index: int, path: str, old: tuple[FileDiff | None, str | None]
         else:
             found.append(Change(index, path, name, describe(a, b)))
     return found or [Change(index, path, None, "changed outside functions")]
+
+
+def _pre_body(side: _Side, name: str, cache: dict) -> list[str] | None:
+    return _body(cached_parse(cache, side.pre), name) if side.pre is not None else None
 
 
 def touched(post: CSource, fd: FileDiff | None) -> list[str]:
@@ -156,12 +181,12 @@ def touched(post: CSource, fd: FileDiff | None) -> list[str]:
     return names
 
 
-def _posts(images: list[PatchImages] | None, series: Series, patch: Patch) -> dict:
-    """path -> (the patch's diff of it, the file after the patch)."""
+def _sides(images: list[PatchImages] | None, series: Series, patch: Patch) -> dict:
+    """path -> the patch's diff of it and the file before and after the patch."""
     diffs = {fd.path: fd for fd in patch.files}
     if images is None:
         return {}
-    return {path: (diffs.get(path), f.post) for path, f in
+    return {path: _Side(diffs.get(path), f.pre, f.post) for path, f in
             images[series.patches.index(patch)].files.items()}
 
 
@@ -180,14 +205,15 @@ def revision_changes(before: Series, after: Series, before_images: list[PatchIma
         if (old.log.subject, norm_line(old.log.body)) != (new.log.subject,
                                                           norm_line(new.log.body)):
             found.append(Change(new.index, None, None, _log_summary(old, new), log=True))
-        old_posts, new_posts = _posts(before_images, before, old), \
-            _posts(after_images, after, new)
+        old_sides, new_sides = _sides(before_images, before, old), \
+            _sides(after_images, after, new)
         for path in dict.fromkeys([fd.path for fd in old.files + new.files]):
-            if old_posts or new_posts:
-                found += _file_changes(new.index, path, old_posts.get(path, (None, None)),
-                                       new_posts.get(path, (None, None)), after.version,
-                                       cache)
-            elif _diff_of(old, path) != _diff_of(new, path):
+            if _diff_of(old, path) == _diff_of(new, path):
+                continue  # the same change, wherever earlier patches put its lines
+            if old_sides or new_sides:
+                found += _file_changes(new.index, path, old_sides.get(path, _Side()),
+                                       new_sides.get(path, _Side()), after.version, cache)
+            else:
                 found.append(Change(new.index, path, None, "the file's change differs"))
     return found
 
@@ -214,24 +240,32 @@ def _section_version(match: re.Match, line: str) -> int:
 
 
 def changelog(notes: str, version: int) -> list[str]:
-    """The claims of the ``version`` section of a changelog, one per item."""
+    """The claims of the ``version`` section of a changelog, one per item; the section
+    ends at the next heading, the diffstat or shortlog, or prose after its list."""
     claims: list[str] = []
-    inside = False
+    inside = bulleted = blank = False
     for line in notes.split("\n"):
-        if DIFFSTAT.match(line):
+        if DIFFSTAT.match(line) or SHORTLOG.match(line):
             break
         heading = HEADING.match(line)
         if heading:
-            inside = _section_version(heading, line) == version
+            inside, bulleted = _section_version(heading, line) == version, False
             if inside and heading.group(3).strip():
                 claims.append(heading.group(3).strip())
             continue
-        if not inside or not line.strip():
+        if not inside:
+            continue
+        if not line.strip():
+            blank = True
             continue
         if BULLET.match(line) or not claims:
+            bulleted = bulleted or bool(BULLET.match(line))
             claims.append(BULLET.sub("", line).strip())
+        elif blank and bulleted and not line.startswith((" ", "\t")):
+            inside = False  # a paragraph after the list is no longer the changelog
         else:
             claims[-1] += " " + line.strip()
+        blank = False
     return claims
 
 

@@ -21,6 +21,12 @@ TRAILER = re.compile(r"^\s*(Reviewed-by|Acked-by|Tested-by):\s*(\S.*?)\s*$", re.
 QUOTE = re.compile(r"^\s*>")
 QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)+")
 ATTRIBUTION = re.compile(r"\bwrote:\s*$")
+# "Otherwise looks fine.", "LGTM": approval, nothing to act on
+APPROVAL = re.compile(r"^(?:(?:otherwise|apart from that|other than that|with that fixed|"
+                      r"the rest)\W*)?(?:(?:this|it|the patch|the rest|everything else) )?"
+                      r"(?:looks|seems|is) (?:good|fine|ok|okay|sane|reasonable|correct)"
+                      r"(?: to me)?\W*$|^lgtm\W*$", re.I)
+NAME_WORDS = re.compile(r"^[^\W\d_][\w .,'!-]*$")  # "Thanks,", "Jon", "Best regards"
 EXCERPT_CHARS = 300
 MIN_REWRAPPED = 24  # characters of log text a re-wrapped quote must hold to count
 
@@ -98,7 +104,8 @@ def _own_words(lines: list[str]) -> str:
 def _is_salutation(paragraph: str) -> bool:
     """"Lorin", "Thanks,\nBjorn", "Hi Dexter,": short lines that say nothing to act on."""
     lines = [ln.strip() for ln in paragraph.strip().split("\n")]
-    return len(lines) <= 2 and all(len(ln.split()) <= 3 and "?" not in ln for ln in lines)
+    return len(lines) <= 2 and all(len(ln.split()) <= 3 and NAME_WORDS.match(ln)
+                                   for ln in lines)  # not "s/foo/bar/" nor "Why?"
 
 
 def split_reply(body: str) -> tuple[list[tuple[list[str], str]], list[str]]:
@@ -118,7 +125,7 @@ def split_reply(body: str) -> tuple[list[tuple[list[str], str]], list[str]]:
             else:
                 own.append(line)
         words = _own_words(own)
-        if words:
+        if words and not APPROVAL.match(words):
             points.append((quote, words))
         if words or any(line.strip() for line in own):
             quote = []
@@ -259,10 +266,12 @@ def review_points(series: Series, post_images: dict[int, dict[str, str]],
         index = _patch_of(reply, series)
         if index is None or not is_review(reply, series):
             continue
-        said, _ = split_reply(reply.body)
+        said, gave = split_reply(reply.body)
         for quote, words in said:
             target = locate(quote, patches[index], post_images.get(index, {}), cache) \
                 if index in patches and quote else Target(index)
+            if gave and target.file is None and not target.log:
+                continue  # a tester's report on the series, given with their trailer
             points.append(Point(reply.author, reply.message_id,
                                 textwrap.shorten(words, EXCERPT_CHARS, placeholder=" ..."),
                                 target))

@@ -131,9 +131,9 @@ def judge_code(point: Point, revs: Revisions) -> Verdict:
     if old is None or new is None:
         return _by_diff(point, revs, new_patch)
     typo = _typo(point, "\n".join(new), where, revs)
-    if typo is not None:
-        return typo
     before = _code_findings(point, revs)
+    if typo is not None:  # the typo, and what a rule says of the rest of the point
+        return _with_typo(typo, _by_rules(before, revs, new_patch, f" of {where}", where))
     still = _still(before, revs, new_patch)
     if [norm_line(x) for x in old] == [norm_line(x) for x in new]:
         failing = f"; {_rules(still)} still {_fail(still)} at line {still[0].line}" \
@@ -151,6 +151,28 @@ def judge_code(point: Point, revs: Revisions) -> Verdict:
         return Verdict("open", f"the quoted lines are unchanged in v{revs.new}")
     return Verdict("unclear", f"the quoted lines changed in v{revs.new}{changed}; no "
                               "lorebot rule speaks to this point")
+
+
+def _by_rules(before: list[Finding], revs: Revisions, new_patch: Patch, of: str,
+              where: str) -> Verdict | None:
+    """What lorebot's rules say of a point: the findings it speaks to gone or not
+    (None: no rule speaks to it)."""
+    if not before:
+        return None
+    still = _still(before, revs, new_patch)
+    if still:
+        return Verdict("unclear", f"{_rules(still)} still {_fail(still)} in {where}"
+                       + (f" at line {still[0].line}" if still[0].line else ""))
+    return Verdict("addressed", _passes(before, revs, of))
+
+
+def _with_typo(typo: Verdict, rules: Verdict | None) -> Verdict:
+    """A point that points out a typo and says more: addressed only when both are."""
+    if rules is None:
+        return typo
+    status = "addressed" if typo.status == rules.status == "addressed" else (
+        typo.status if typo.status != "addressed" else rules.status)
+    return Verdict(status, f"{rules.evidence}; {typo.evidence}")
 
 
 def _contains(lines: list[str], quoted: list[str]) -> bool:
@@ -184,13 +206,13 @@ def judge_log(point: Point, revs: Revisions) -> Verdict:
     old_patch = next(p for p in revs.before.series.patches if p.index == target.patch)
     new_log = _log_text(new_patch)
     typo = _typo(point, "\n".join(new_log), "the log", revs)
-    if typo is not None:
-        return typo
-    if [norm(x) for x in _log_text(old_patch)] == [norm(x) for x in new_log]:
-        return Verdict("open", f"the log is unchanged since v{revs.old}")
     before = [f for f in revs.before.findings if _serious(f) and f.file is None
               and f.patch == target.patch and (f.line in target.lines
                                                or _about_the_body(f, target, revs))]
+    if typo is not None:
+        return _with_typo(typo, _by_rules(before, revs, new_patch, "", "the log"))
+    if [norm(x) for x in _log_text(old_patch)] == [norm(x) for x in new_log]:
+        return Verdict("open", f"the log is unchanged since v{revs.old}")
     still = _still(before, revs, new_patch)
     if before and not still:
         return Verdict("addressed", _passes(before, revs, "") + _names(new_patch, revs))
