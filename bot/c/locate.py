@@ -17,6 +17,12 @@ _OPEN = re.compile(rb"[ \t]*\(")
 _PARAMS = re.compile(rb"[()]|[{};]")
 _HEADER_PREFIX = re.compile(rb"(?:[A-Za-z_]\w*[ \t*]+)*")
 _BODY_OR_END = re.compile(rb"[{};]")
+# bounds that keep hostile text linear: a parameter list, the gap between ")" and "{"
+# (attributes), and the places one name could be declared that are looked at (after
+# that many the whole parse decides)
+_PARAMS_SPAN = 1024
+_GAP_SPAN = 256
+_TRIES = 16
 _WORD_BEFORE = re.compile(rb"\w+\Z")
 _STATEMENT_WORDS = frozenset(b"return else case sizeof do goto typeof".split())
 # the last line before a definition: the end of an item or a comment, or a preprocessor line
@@ -35,7 +41,7 @@ _ATTRIBUTES_ONLY = re.compile(rb"(?:\s|\w|\([^;{}]*\))*")
 def _after_params(data: bytes, open_at: int) -> int | None:
     """The offset just after the ``)`` that closes the parameter list at ``open_at``."""
     depth = 0
-    for match in _PARAMS.finditer(data, open_at):
+    for match in _PARAMS.finditer(data, open_at, open_at + _PARAMS_SPAN):
         char = match.group()
         if char == b"(":
             depth += 1
@@ -65,36 +71,48 @@ def _body_end(data: bytes, brace: int) -> int | None:
 def function_span(data: bytes, name: str) -> tuple[tuple[int, int] | None, bool]:
     """(start, end) of the lines of ``name``'s definition, from its header's first line to
     the line after its closing brace, or None when the text is not plainly kernel style;
-    and whether it stands anywhere a declarator could (if nowhere, no parse of the file
-    finds a function of that name)."""
+    and whether it stands anywhere a parser could read it as a function's name (if
+    nowhere, no parse of the file finds a function of that name)."""
     needle = name.encode()
-    named = False
+    named, tries = False, 0
     at = data.find(needle)
-    while at >= 0:
-        span, header = _definition_at(data, at, len(needle))
+    while at >= 0 and tries < _TRIES:
+        span, declared = _definition_at(data, at, len(needle))
         if span is not None:
             return span, True
-        named |= header
+        named |= declared
+        tries += declared
         at = data.find(needle, at + 1)
     return None, named
 
 
 def _definition_at(data: bytes, at: int, length: int) -> tuple[tuple[int, int] | None, bool]:
     """The span of the definition whose name is at ``at``, and whether a parser could
-    see the name declared there: after a type word or ``*``, or before ``(...) {``."""
-    if at and (data[at - 1:at].isalnum() or data[at - 1] == ord("_")):
+    read it as a function's name there: before ``(...) {``, or after a type word or ``*``
+    with a ``{`` before the next ``;``."""
+    if at and (data[at - 1:at].isalnum() or data[at - 1] == ord("_")) or \
+            _in_directive(data, at):
         return None, False
     paren = _OPEN.match(data, at + length)
     after = _after_params(data, paren.end() - 1) if paren is not None else None
-    stop = _BODY_OR_END.search(data, after) if after is not None else None
+    stop = _BODY_OR_END.search(data, after, after + _GAP_SPAN) if after is not None else None
     brace = stop.start() if stop is not None and stop.group() == b"{" else -1
     body_follows = brace >= 0 and _ATTRIBUTES_ONLY.fullmatch(data, after, brace) is not None
-    if not body_follows:
-        return None, _declarator_position(data, at)
+    if not body_follows:  # garbage a parser may still read as a header: "int x) {"
+        ahead = _BODY_OR_END.search(data, at, at + _PARAMS_SPAN + _GAP_SPAN)
+        return None, ahead is not None and ahead.group() == b"{" and \
+            _declarator_position(data, at)
     line_start = data.rfind(b"\n", 0, at) + 1
     if _HEADER_PREFIX.fullmatch(data, line_start, at) is None:
         return None, True
     return _definition(data, line_start, brace), True
+
+
+def _in_directive(data: bytes, at: int) -> bool:
+    """Whether ``at`` is on a preprocessor line (``#define X f(y)``) or its continuation."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data[start:at].lstrip()[:1] == b"#" or \
+        data[max(0, start - 3):start].rstrip(b"\r\n").endswith(b"\\")
 
 
 def _declarator_position(data: bytes, at: int) -> bool:

@@ -70,7 +70,11 @@ _KEYWORD_TYPE_ARG = re.compile(
 _NAMED_VARIADIC = re.compile(rb"(?m)^[ \t]*#[ \t]*define[ \t]+\w+\(([^)\n]*)\)")
 _VARIADIC_NAME = re.compile(rb"\w+(?=\.\.\.)")
 _NOT_IDENT = re.compile(rb"[^\w\n]")
-_BRACES = re.compile(rb"[{}]")
+_BRACES = re.compile(rb"[{};]")
+# longest macro argument list and in-body brace initializer looked at: bounds every scan,
+# so hostile text (thousands of unclosed calls) costs linear time
+_MACRO_SPAN = 1024
+_INITIALIZER_SPAN = 2048
 _DECLARE_INIT = re.compile(rb"(?m)^[ \t]+[A-Z_][A-Z0-9_]*\([^;{}\n]*\)[ \t]*=[ \t]*\{")
 _LITERAL_END = re.compile(rb"\s*\)\s*\{")
 _ELSE_DO = re.compile(rb"(?:^|\W)(?:else|do)$")
@@ -141,7 +145,7 @@ class _Lines:
 def _close(masked: bytes, open_at: int, stop: bytes = b"{};") -> int | None:
     """The ``)`` matching the ``(`` at ``open_at``, or None if a ``stop`` byte comes first."""
     depth = 0
-    for match in _SCAN.finditer(masked, open_at):
+    for match in _SCAN.finditer(masked, open_at, open_at + _MACRO_SPAN):
         char = match.group()
         if char == b"(":
             depth += 1
@@ -155,9 +159,13 @@ def _close(masked: bytes, open_at: int, stop: bytes = b"{};") -> int | None:
 
 
 def _close_brace(masked: bytes, open_at: int) -> int | None:
+    """The ``}`` closing the initializer opened at ``open_at`` (None at a ``;`` first)."""
     depth = 0
-    for match in _BRACES.finditer(masked, open_at):
-        depth += 1 if match.group() == b"{" else -1
+    for match in _BRACES.finditer(masked, open_at, open_at + _INITIALIZER_SPAN):
+        char = match.group()
+        if char == b";":
+            return None
+        depth += 1 if char == b"{" else -1
         if depth == 0:
             return match.start()
     return None
