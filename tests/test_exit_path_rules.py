@@ -280,3 +280,32 @@ def test_must_call_counts_calls_and_can_ask_for_one_argument(capsys, tmp_path):
     assert "wait_for_completion(&d->rx_done)" in violation["message"]
     path.write_text(WAITS.replace("\tif (d->dual)\n\t", "\t"))
     assert main(args + ["--count", "2"]) == 0
+
+
+def test_paths_reads_a_driver_pair_failures_from_its_definition(capsys, tmp_path):
+    """--acquire of the driver's own int function: 0 is success, an error takes nothing."""
+    path = tmp_path / "demo.c"
+    path.write_text("""\
+static int demo_alloc_rx_bufs(struct demo *d)
+{
+	d->bufs = kcalloc(8, sizeof(*d->bufs), GFP_KERNEL);
+	return d->bufs ? 0 : -ENOMEM;
+}
+
+static int demo_probe(struct demo *d)
+{
+	int ret;
+
+	ret = demo_alloc_rx_bufs(d);
+	if (ret)
+		return ret;
+	ret = demo_register(d);
+	if (ret)
+		return ret;
+	return 0;
+}
+""")
+    assert main(["paths", str(path), "--function", "demo_probe", "--acquire",
+                 "demo_alloc_rx_bufs", "--release", "demo_free_rx_bufs", "--json"]) == 1
+    (violation,) = json.loads(capsys.readouterr().out)["violations"]
+    assert violation["exit_line"] == 16 and violation["acquire_line"] == 11

@@ -64,7 +64,7 @@ class Folder:
                     self._index.setdefault(found, []).append(path)
         for path in self._index.get(name, []):
             if path not in self._parsed:
-                self._parsed[path] = CSource(self.text(path))
+                self._parsed[path] = CSource(self.text(path), lazy=True)
             if self._parsed[path].function(name) is not None:
                 return self._parsed[path]
         return None
@@ -88,25 +88,28 @@ class Summaries:
     noreturn: frozenset[str] = frozenset()
     settings: dict = field(default_factory=dict)
     load_more: Callable[[str], CSource | None] | None = None  # folder files, by function name
+    _found: dict[str, tuple[CSource, CFunction] | None] = field(default_factory=dict)
     _done: dict[tuple[str, str], list[Effect]] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
 
     def function(self, name: str) -> CFunction | None:
+        """The sound definition of ``name`` in the file or its folder, or None."""
+        if name not in self._found:
+            self._found[name] = self._lookup(name)
+        found = self._found[name]
+        return found[1] if found is not None else None
+
+    def _lookup(self, name: str) -> tuple[CSource, CFunction] | None:
         for src in self.sources:
             fn = src.function(name)
-            if fn is not None and not fn.error_lines:
-                return fn
-        if self.load_more is not None:
-            src = self.load_more(name)
-            if src is not None:
-                if all(src is not known for known in self.sources):
-                    self.sources.append(src)
-                fn = src.function(name)
-                return fn if fn is not None and not fn.error_lines else None
-        return None
-
-    def _source_of(self, fn: CFunction) -> CSource:
-        return next(src for src in self.sources if src.function(fn.name) is fn)
+            if fn is not None:
+                return (src, fn) if not fn.problem else None
+        src = self.load_more(name) if self.load_more is not None else None
+        fn = src.function(name) if src is not None else None
+        if src is None or fn is None or fn.problem:
+            return None
+        self.sources.append(src)
+        return src, fn
 
     def effects(self, name: str, pair: PairSpec) -> list[Effect]:
         key = (name, pair.name)
@@ -128,7 +131,7 @@ class Summaries:
     def _summarise(self, fn: CFunction, pair: PairSpec) -> list[Effect]:
         from bot.c.paths import track
 
-        src = self._source_of(fn)
+        src = self._found[fn.name][0]
         cfg = build_cfg(fn, self.noreturn, src.guard_lines, src.macro_loops)
         facts = function_facts(fn)
         params = {p: f"${i}" for i, p in enumerate(facts.params) if p}

@@ -29,25 +29,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", metavar="R", help="comma-separated release functions")
     parser.add_argument("--returns", choices=("void", "errno", "pointer", "bool"),
                         help="how the acquire reports failure (default: as the rule pack "
-                             "says, else it cannot fail)")
+                             "says, else as its definition in the file returns, else it "
+                             "cannot fail)")
     parser.add_argument("--release-on", choices=("every", "error", "auto"),
                         help="which exits owe the release (default: as the rule pack says, "
                              "else auto)")
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
 
-def _pair(args: argparse.Namespace, rules):
+def _pair(args: argparse.Namespace, rules, src):
+    """The pack's pair for these names, else one whose failures read like the acquire's
+    definition in the file (0/errno for an int function, NULL for a pointer one)."""
     from dataclasses import replace
 
     from bot.c.resources import PairSpec
+    from bot.c.retvals import return_kind
     from bot.checks.paired_calls import pair_of
 
     acquires = frozenset(args.acquire.split(","))
     releases = frozenset(args.release.split(","))
     known = next((pair_of(r) for r in rules if r.kind == "paired-calls"
                   and not r.params.get("infer") and acquires & pair_of(r).acquires), None)
-    pair = replace(known, acquires=acquires, releases=releases | known.releases) \
-        if known is not None else PairSpec("paths", acquires, releases)
+    if known is not None:
+        pair = replace(known, acquires=acquires, releases=releases | known.releases)
+    else:
+        defined = [src.function(name) for name in sorted(acquires)]
+        kinds = {return_kind(fn.node) for fn in defined if fn is not None}
+        returns = {"int": "errno", "pointer": "pointer", "bool": "bool"}.get(
+            kinds.pop() if len(kinds) == 1 else "", "void")
+        pair = PairSpec("paths", acquires, releases, returns)
     if args.returns:
         pair = replace(pair, returns=args.returns)
     if args.release_on:
@@ -55,7 +65,7 @@ def _pair(args: argparse.Namespace, rules):
     return pair
 
 
-def _analysis(args: argparse.Namespace, rules):
+def _analysis(args: argparse.Namespace, rules, src):
     from functools import partial
 
     from bot.c.paths import must_call, paired
@@ -66,7 +76,7 @@ def _analysis(args: argparse.Namespace, rules):
         return partial(must_call, callee=args.must_call, count=args.count,
                        argument=args.argument)
     if args.acquire and args.release and not args.must_call:
-        return partial(paired, pair=_pair(args, rules))
+        return partial(paired, pair=_pair(args, rules, src))
     raise InputError("give --must-call CALLEE, or --acquire A with --release R")
 
 
@@ -76,15 +86,17 @@ def run(args: argparse.Namespace) -> int:
     from bot.checks.pathrule import verdict
 
     rules = load_rules()
-    analysis = _analysis(args, rules)
+    if not (args.must_call or (args.acquire and args.release)):
+        raise InputError("give --must-call CALLEE, or --acquire A with --release R")
     try:
         text = args.file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"{args.file}: cannot read: {exc.strerror}") from None
+    src = CSource(text, lazy=True)
+    analysis = _analysis(args, rules, src)
     settings = rules[0].pack.shared if rules else {}
     noreturn = frozenset(settings.get("noreturn", []))
-    result = verdict(CSource(text, lazy=True), args.function, analysis, noreturn,
-                     settings=settings)
+    result = verdict(src, args.function, analysis, noreturn, settings=settings)
     if args.json:
         print(json.dumps({
             "function": result.function, "verdict": result.verdict, "reason": result.reason,
