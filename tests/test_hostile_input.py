@@ -324,3 +324,31 @@ def test_a_header_field_longer_than_parsers_take_is_refused(tmp_path):
     mail = patch_mail(extra_headers=f"{references}\nContent-Type: text/plain\n")
     assert_error(run("review", "--mbox", write(tmp_path / "p.eml", mail)), 2,
                  "a mail has a References header of", "(more than 65536)")
+
+
+HOSTILE_BODIES = {
+    "200 nested ifs": "".join(f"\tif (x > {i}) {{\n" for i in range(200)) + "\tmutex_lock(&l);\n"
+                      + "\t}\n" * 200 + "\treturn x;\n",
+    "500 else-ifs": "\tif (x == 0) x = 1;\n" + "".join(f"\telse if (x == {i}) x = {i};\n"
+                                                      for i in range(1, 500)) + "\treturn x;\n",
+    "1,000 && terms": "\tif (" + " && ".join(f"x != {i}" for i in range(1000))
+                      + ")\n\t\tmutex_lock(&l);\n\treturn x;\n",
+    "5,000 labels going back": "".join(f"l{i}:\n\tif (x == {i}) goto l{max(i - 1, 0)};\n"
+                                       for i in range(5000)) + "\treturn x;\n",
+    "an extra }": "\tmutex_lock(&l);\n\t}\n\treturn x;\n",
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES)
+def test_hostile_c_in_a_patch_ends_within_a_ten_second_budget(tmp_path, body):
+    import difflib
+
+    new = BASE_DEMO.replace("\treturn x;\n", body)
+    diff = "".join(difflib.unified_diff(BASE_DEMO.splitlines(True), new.splitlines(True),
+                                        "a/lib/demo.c", "b/lib/demo.c"))
+    mail = write(tmp_path / "p.eml", patch_mail(diff="diff --git a/lib/demo.c b/lib/demo.c\n"
+                                                     "index 3b18e51..5c1a2f0 100644\n" + diff))
+    (tmp_path / "base" / "lib").mkdir(parents=True)
+    write(tmp_path / "base" / "lib" / "demo.c", BASE_DEMO)
+    proc = run("review", "--mbox", mail, "--tree", tmp_path / "base", "--time-limit", "10")
+    assert proc.returncode in (0, 1), proc.stderr  # a verdict, not 7 (over) nor 70

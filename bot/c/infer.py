@@ -73,7 +73,11 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
 def unwind_calls(text: str) -> set[str]:
     """Names called after a label up to the end of its function: the unwind code."""
     found: set[str] = set()
+    read_to = -1  # a later label of the same function lies in a stretch read already
     for label in _LABEL.finditer(text):
+        if label.end() < read_to:
+            continue
         end = text.find("\n}", label.end())
-        found |= set(_NAME.findall(text[label.end():end if end >= 0 else len(text)]))
+        read_to = end if end >= 0 else len(text)
+        found |= set(_NAME.findall(text[label.end():read_to]))
     return found
