@@ -30,6 +30,7 @@ _STATEMENTS = frozenset({"expression_statement", "return_statement", "if_stateme
                          "while_statement", "for_statement", "do_statement",
                          "switch_statement", "break_statement", "continue_statement",
                          "declaration"})
+_LAZY_LOOKS = 64
 ONE_CONFIGURATION = "the first arm of each #if, no #define inside braces"
 
 
@@ -179,6 +180,7 @@ class CSource:
         self._functions: list[CFunction] | None = None
         self._alone: dict[str, CFunction | None] = {}  # functions parsed alone (lazy)
         self._undefined: set[str] = set()  # names no definition could have (lazy)
+        self._by_name: dict[str, CFunction] | None = None
         self._start_lines: list[int] | None = None
         if not lazy:
             self._parse_whole()
@@ -244,11 +246,17 @@ class CSource:
         return _error_lines(root) if root.has_error else []
 
     def function(self, name: str) -> CFunction | None:
-        if self.lazy and self._functions is None:
+        """The (first) definition of ``name``. A lazy source looks for it in the text (each
+        look scans the text: after ``_LAZY_LOOKS`` of them the whole parse is cheaper)."""
+        if self.lazy and self._functions is None and len(self._alone) < _LAZY_LOOKS:
             fn = self._function_alone(name)
             if fn is not None or name in self._undefined:
                 return fn
-        return next((f for f in self.functions() if f.name == name), None)
+        if self._by_name is None:
+            self._by_name = {}
+            for fn in self.functions():
+                self._by_name.setdefault(fn.name, fn)
+        return self._by_name.get(name)
 
     def function_at(self, line: int) -> CFunction | None:
         functions = self.functions()
