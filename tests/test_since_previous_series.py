@@ -232,3 +232,18 @@ def test_a_claim_that_mentions_firmware_description_is_not_about_the_log():
     assert [(c.text, c.status) for c in claims] == [
         ("Take the gain from the firmware description", "unclear"),
         ("Reword the commit log", "matched")]
+
+
+def test_the_reply_to_a_v2_that_kept_the_leak(tmp_path, capsys):
+    main(["review", "--mbox", str(thread(tmp_path, False)), "--tree", str(tmp_path / "base"),
+          "--format", "email"])
+    mails = capsys.readouterr().out
+    assert mails.count("\nSubject: Re: ") == 1  # patch 2 has nothing left to say
+    body = " ".join(mails.split())
+    assert "Error [pair-mutex] (introduced by this patch): sensor_read() can reach the return " \
+           "at line 9" in body
+    assert "Path: line 8: ret < 0 is true (ret = sensor_wait())." in body
+    assert "Since v1: - unclear: Jon Keeper's point on sensor_read() (demo.c:9): pair-mutex " \
+           "still fails in sensor_read() at line 9; 'calibraton' is gone" in body
+    assert 'the changelog says "Rename sensor_gain() to sensor_read_gain()", but nothing it ' \
+           "names changed." in body

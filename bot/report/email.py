@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
+import re
 import textwrap
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -83,7 +84,7 @@ def _steps(finding: Finding, verbose: bool) -> list[str]:
 
 def _tests(steps: list) -> list[str]:
     """The branch decisions of a path; a test of a variable names the call that set it
-    (``res = hv_do_hypercall() is true``)."""
+    (``res = hv_do_hypercall() is true``, ``ret < 0 is true (ret = sensor_wait())``)."""
     calls: dict[str, str] = {}
     said = []
     for step in steps:
@@ -91,9 +92,14 @@ def _tests(steps: list) -> list[str]:
             var, _, call = step.note.partition(" = ")
             calls[var] = call
             continue
-        var, _, rest = step.note.partition(" is ")
-        shown = f"{var} = {calls[var]} is {rest}" if rest and var in calls else step.note
-        said.append(f"line {step.line} {shown}")
+        test, _, rest = step.note.partition(" is ")
+        if rest and test in calls:
+            shown = f"{test} = {calls[test]} is {rest}"
+        else:
+            used = [v for v in calls if rest and re.search(rf"(?<![\w.>]){re.escape(v)}\b",
+                                                           test)]
+            shown = step.note + (f" ({used[0]} = {calls[used[0]]})" if used else "")
+        said.append(f"line {step.line}: {shown}")
     return said
 
 
