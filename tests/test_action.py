@@ -15,11 +15,15 @@ SCHEMA = ROOT / ".venv" / "share" / "sarif-2.1.0-rtm.5.json"
 HV = "drivers/pci/controller/pci-hyperv.c"
 
 
-def run_action(tmp_path, version, owner: int | None = None, **inputs):
+def run_action(tmp_path, version, owner: int | None = None, files: dict | None = None,
+               **inputs):
     """`lorebot action` in the workspace, the way GitHub's runner starts a container action:
-    RUNNER_TEMP names a host folder the container does not have."""
+    RUNNER_TEMP names a host folder the container does not have. ``files``: more files
+    in the workspace (name -> text)."""
     workspace = tmp_path / "workspace"
     base, head = pull_request_repo(workspace, version)
+    for name, text in (files or {}).items():
+        (workspace / name).write_text(text)
     if owner is not None:  # the checkout belongs to another user (the runner's)
         for path in [workspace, *workspace.rglob("*")]:
             os.chown(path, owner, owner, follow_symlinks=False)
@@ -86,6 +90,20 @@ def test_the_rules_input_adds_packs_to_the_bundled_ones(tmp_path):
     notes = [ln for ln in proc.stdout.splitlines() if ln.startswith("::error")]
     assert any("house-line-length" in ln for ln in notes)
     assert any("hv-unmask-every-exit" in ln for ln in notes)
+
+
+def test_a_posted_series_is_reviewed_on_the_checked_out_repository(tmp_path):
+    """mbox (or message-id) input: the workspace's repository is the base, so the code
+    rules run, not the commit-log rules alone."""
+    from kernel_repo import FIXTURES
+
+    proc, summary, _ = run_action(tmp_path, 2, files={"v2.mbox": (FIXTURES / "v2.mbox")
+                                                      .read_text()}, mbox="v2.mbox")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"  base: repository {tmp_path / 'workspace'}" in proc.stdout
+    assert any(ln.startswith(f"::error file={HV},line=154,") and "hv-unmask-every-exit" in ln
+               for ln in proc.stdout.splitlines())
+    assert "code rules not run" not in proc.stdout
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the workspace away")

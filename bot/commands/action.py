@@ -89,8 +89,11 @@ def read_inputs(workspace: Path) -> ActionInputs:
     if fmt not in FORMATS:
         raise InputError(f"format must be one of {', '.join(sorted(FORMATS))}")
     extra = [workspace / p for p in action_input("rules").split()]
+    # A posted series is reviewed on the checked-out repository too (its blobs, its
+    # base-commit:, a guessed base or its HEAD), not with commit-log rules only.
+    checkout = workspace if rng or (workspace / ".git").exists() else None
     request = Request(message_id=message_id or None, mbox=(workspace / mbox) if mbox else None,
-                      range=rng or None, repo=workspace if rng else None)
+                      range=rng or None, repo=checkout)
     return ActionInputs(request, extra, fail_on, fmt)
 
 
