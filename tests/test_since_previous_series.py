@@ -247,3 +247,14 @@ def test_the_reply_to_a_v2_that_kept_the_leak(tmp_path, capsys):
            "still fails in sensor_read() at line 9; 'calibraton' is gone" in body
     assert 'the changelog says "Rename sensor_gain() to sensor_read_gain()", but nothing it ' \
            "names changed." in body
+
+
+def test_text_counts_read_as_words_and_a_trailer_once(tmp_path, capsys):
+    main(["review", "--mbox", str(thread(tmp_path, False)), "--tree", str(tmp_path / "base"),
+          "--fail-on", "never"])
+    text = capsys.readouterr().out
+    assert "  v2, 2 patches, <c2@x>" in text
+    assert "  trailer on patch 2: Acked-by: Rex Reviewer <rex@example.org>: carried\n" in text
+    assert "  trailer on patch 1: Tested-by: Tess Ter <tess@example.com>: dropped: the patch " \
+           "changed\n" in text
+    assert text.rstrip().endswith("summary: 1 error, 0 warnings, 0 info")

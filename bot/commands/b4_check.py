@@ -46,10 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_option(parser)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def _where(finding, numbered: bool) -> str:
     place = f"{finding.file}:{finding.line}: " if finding.file else ""
     if numbered and finding.patch is not None:
@@ -59,11 +55,13 @@ def _where(finding, numbered: bool) -> str:
 
 def rows(review, tool: str = TOOL) -> list[dict]:
     """b4's rows for one review: the verdict, and what could not be checked."""
+    from bot.report import plural
+
     active = [f for f in review.findings if f.active and f.severity != "info"]
     errors = sum(1 for f in active if f.severity == "error")
     warnings = len(active) - errors
     status = "fail" if errors else "warn" if warnings else "pass"
-    summary = ", ".join(_plural(n, word) for n, word in
+    summary = ", ".join(plural(n, word) for n, word in
                         ((errors, "error"), (warnings, "warning")) if n) or "no findings"
     notes = [f"base: {review.base or 'none'}", *(m.describe() for m in review.moved_hunks())]
     numbered = len(review.series.patches) > 1  # which patch, in a series row

@@ -19,3 +19,10 @@ FORMATS: dict[str, str] = {
 
 def render(review, fmt: str, options: RenderOptions = DEFAULT) -> str:
     return importlib.import_module(FORMATS[fmt]).render(review, options)
+
+
+def plural(n: int, word: str) -> str:
+    """"1 patch", "3 patches", "2 errors": counts as a reviewer writes them."""
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word}{'es' if word.endswith(('ch', 'sh', 's', 'x')) else 's'}"

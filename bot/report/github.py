@@ -7,6 +7,7 @@ changed lines of the pull request.
 
 from __future__ import annotations
 
+from bot.report import plural
 from bot.report.options import DEFAULT, RenderOptions
 from bot.series import SEVERITIES, Finding
 
@@ -55,13 +56,13 @@ def render(review, options: RenderOptions = DEFAULT) -> str:
     counts = review.counts()
     fixed = [f for f in review.findings if not f.active]
     out = [f"## lorebot review: {_cell(series.subject)}", "",
-           f"{len(series.patches)} patch(es) from {series.source or 'input'}; base: "
+           f"{plural(len(series.patches), 'patch')} from {series.source or 'input'}; base: "
            f"{review.base or 'none (commit-log rules only)'}.", "",
            *[f"- {_cell(m.describe())}" for m in review.moved_hunks()],
            *([""] if review.moved_hunks() else []),
-           f"**{counts['error']} error(s), {counts['warning']} warning(s), "
-           f"{counts['info']} note(s)**" + (f"; {len(fixed)} fixed by the series" if fixed
-                                             else ""), ""]
+           f"**{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
+           f"{plural(counts['info'], 'note')}**" + (f"; {len(fixed)} fixed by the series"
+                                                    if fixed else ""), ""]
     if active:
         out += ["| severity | rule | where | finding |", "|---|---|---|---|"]
         for f in sorted(active, key=lambda f: (-SEVERITIES.index(f.severity), f.patch or 0)):

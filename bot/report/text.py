@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.report import plural
 from bot.report.options import DEFAULT, RenderOptions
 from bot.series import SEVERITIES, Finding
 
@@ -45,8 +46,7 @@ def _since_lines(since, version: int, verbose: bool) -> list[str]:
                   f'    "{excerpt}"', f"    {comment.verdict.evidence}"]
     for carried in since.trailers:
         lines.append(f"  trailer on patch {carried.patch}: {carried.trailer}: "
-                     + ("carried" if carried.carried else "not carried")
-                     + (f" ({carried.note})" if carried.note else ""))
+                     + (carried.note or ("carried" if carried.carried else "dropped")))
     for change in since.changes:
         what = f"{change.function}()" if change.function else change.file or (
             "the log" if change.log else "the patch")
@@ -61,7 +61,8 @@ def _since_lines(since, version: int, verbose: bool) -> list[str]:
 def render(review, options: RenderOptions = DEFAULT) -> str:
     series = review.series
     lines = [f"lorebot review: {series.subject}",
-             f"  v{series.version}, {len(series.patches)} patch(es), <{series.message_id}>",
+             f"  v{series.version}, {plural(len(series.patches), 'patch')}, "
+             f"<{series.message_id}>",
              f"  base: {review.base or 'none (commit-log rules only)'}"]
     lines += [f"  {moved.describe()}" for moved in review.moved_hunks()] + [""]
     by_patch: dict[int | None, list[Finding]] = {}
@@ -82,6 +83,7 @@ def render(review, options: RenderOptions = DEFAULT) -> str:
         lines.append("")
     counts = review.counts()
     fixed = sum(1 for f in review.findings if f.status == "fixed")
-    summary = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES))
+    summary = ", ".join(plural(counts[s], s) if s != "info" else f"{counts[s]} info"
+                        for s in reversed(SEVERITIES))
     lines.append(f"summary: {summary}" + (f"; {fixed} fixed by the series" if fixed else ""))
     return "\n".join(lines) + "\n"
