@@ -352,3 +352,9 @@ def test_hostile_c_in_a_patch_ends_within_a_ten_second_budget(tmp_path, body):
     write(tmp_path / "base" / "lib" / "demo.c", BASE_DEMO)
     proc = run("review", "--mbox", mail, "--tree", tmp_path / "base", "--time-limit", "10")
     assert proc.returncode in (0, 1), proc.stderr  # a verdict, not 7 (over) nor 70
+
+
+def test_a_file_with_two_diff_sections_in_one_patch_is_refused(tmp_path):
+    mail = write(tmp_path / "p.eml", patch_mail(diff=DIFF * 2))
+    assert_error(run("review", "--mbox", mail, "--tree", tmp_path), 2,
+                 "lib/demo.c has more than one diff section")

@@ -181,7 +181,13 @@ def parse_diff(diff: str, where: str) -> list[FileDiff]:
         patchset = unidiff.PatchSet(text)
     except unidiff.UnidiffParseError as exc:
         raise InputError(f"{where}: malformed diff: {exc}") from None
-    return [file_diff(pf) for pf in patchset]
+    files = [file_diff(pf) for pf in patchset]
+    seen: set[str] = set()
+    for fd in files:  # git writes one per file; each copy would be reviewed again
+        if fd.path in seen:
+            raise InputError(f"{where}: {fd.path} has more than one diff section")
+        seen.add(fd.path)
+    return files
 
 
 def _strip_ab(name: str | None) -> str | None:
