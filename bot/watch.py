@@ -249,12 +249,11 @@ class Watcher:
 
     def thread(self, msgid: str) -> None:
         """Review every complete, not yet reviewed revision in the thread of ``msgid``."""
-        from bot.source.lore import thread_messages, with_previous_revision
+        from bot.source.lore import thread_messages
 
         mails: list = []
         try:
             _, mails = thread_messages(msgid, nocache=True)
-            mails = with_previous_revision(mails)  # its review says what became of vN-1's
             revisions = run_within(self.config.budget, thread_revisions, mails, msgid,
                                    while_waiting=self.store.still_ours)
         except NetworkError as exc:
@@ -377,10 +376,14 @@ class Watcher:
 
 def thread_revisions(mails: list, msgid: str) -> list:
     """In the budgeted child: each complete revision's ``Series``, or for one still
-    missing a patch, the text saying which."""
+    missing a patch, the text saying which. The thread is completed first with the
+    revision before its newest (lore is asked; what b4 parses of it is hostile too),
+    so that its review says what became of vN-1's."""
+    from bot.source.lore import with_previous_revision
     from bot.source.mail import parse_message
     from bot.source.thread import missing_text, read_thread
 
+    mails = with_previous_revision(mails)
     thread = read_thread([parse_message(m)[0] for m in mails], f"lore <{msgid}>")
     found: list = []
     for _, revision in sorted(thread.revisions.items()):
