@@ -139,6 +139,12 @@ def test_log_quotes_keep_short_paragraphs_and_trim_long_ones():
     assert log_quote(patch, [1]) == ["> s"]
 
 
+def test_what_the_patch_fixed_is_said_as_what_went_wrong(reviews):
+    body = " ".join(body_of(reviews[2]).split())
+    assert "Fixed by this patch: the MSI stays masked (desc->masked) in hibernation " \
+           "[hv-unmask-behaviour]." in body
+
+
 def test_v2_reply_has_no_model_internals_and_format_strings_only_quoted(reviews):
     body = body_of(reviews[2])
     for pattern in INTERNALS:

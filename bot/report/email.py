@@ -153,6 +153,8 @@ def _gist(message: str, limit: int = 90) -> str:
         message = message.removeprefix(prefix)
     clause = message.removeprefix("in ").split(": ")[0].split(". ")[0].split(", when ")[0]
     clause = clause.rstrip(".")
+    if clause[1:2].islower():  # in the middle of a sentence: "the MSI stays masked"
+        clause = clause[0].lower() + clause[1:]
     return clause if len(clause) <= limit else clause[:limit - 3].rstrip() + "..."
 
 
@@ -162,8 +164,7 @@ def _fixed_text(fixed: list[Point], verbose: bool) -> list[str]:
         return ["Fixed by this patch:"] + [
             w for p in fixed for w in _wrap(f"- [{', '.join(p.rules)}] {p.lead.message}",
                                             "  ", "  ")]
-    said = "; ".join(f"{_gist(_labelled(p.lead, 'situation') or p.lead.message)} "
-                     f"[{', '.join(p.rules)}]" for p in fixed)
+    said = "; ".join(f"{_gist(p.lead.message)} [{', '.join(p.rules)}]" for p in fixed)
     return _wrap(f"Fixed by this patch: {said}.")
 
 
