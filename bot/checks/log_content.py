@@ -55,7 +55,7 @@ class Sentence:
     def score(self) -> int:
         if not self.problem:
             return 0
-        weight = 1 if self.action else 2
+        weight = 1 if self.action else 3
         return weight * len(self.problem) + min(1, len(self.when)) + min(1, len(self.effect))
 
 
@@ -238,25 +238,28 @@ def function_changes(ctx: PatchContext) -> tuple[dict[str, tuple], set[str]]:
     return changes, added
 
 
-def _spoken_of(delta: tuple, log: str) -> bool:
+def _spoken_of(delta: tuple, log: str, common: set[str]) -> bool:
     """Whether the log speaks of a change by what it touches: an identifier it adds or
-    removes (MT_WCID_FLAG_TDLS_PEER), or two adjacent words of one ("non-AQL", "page
-    pool" for mt76_tx_check_non_aql, page_pool_put)."""
+    removes (MT_WCID_FLAG_TDLS_PEER), two adjacent words of one ("non-AQL" for
+    non_aql_count), or a word of five letters or more of one that is not part of every
+    name around (RTW89_FLAG_WOWLAN: "WoWLAN"; not "rtw89")."""
     flat = "_".join(rx(r"[a-z0-9]+").findall(log.lower()))
     for token in delta[0] | delta[1]:
         if "_" not in token or len(token) < 5:
             continue
         parts = [p for p in token.lower().split("_") if p]
         pairs = ["_".join(parts[i:i + 2]) for i in range(len(parts) - 1)]
+        words = [p for p in parts if len(p) >= 5 and p not in common and not p.isdigit()]
         if any(rx(rf"(^|_){re.escape(p)}(_|$)").search(flat)
-               for p in [token.lower(), *pairs] if len(p) >= 6):
+               for p in [token.lower(), *pairs] if len(p) >= 6) or \
+                any(rx(rf"(^|_){re.escape(w)}(_|$)").search(flat) for w in words):
             return True
     return False
 
 
 def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
-    """The pci-hyperv v2 shape: the log discusses some changed functions and is silent on
-    one that changes in a different way."""
+    """The pci-hyperv v2 shape: the log discusses the changed functions by name and is
+    silent on the one that changes in a different way."""
     if kind_of(rule, ctx).name not in (FIX, OTHER):
         return []
     changes, added = function_changes(ctx)
@@ -267,13 +270,14 @@ def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
     if not named:
         return []  # the log speaks of behaviour, not of functions: nothing to hold it to
     log = ctx.patch.log.subject + "\n" + ctx.patch.log.body
+    common = {p for n in [*changes, *added] for p in n.lower().split("_")}
     shapes = Counter(changes.values())
     silent = [n for n, delta in changes.items()
               if not _mentioned(n, log) and shapes[delta] == 1 and
               not any(changes.get(m) == delta for m in named) and
-              not _spoken_of(delta, log)]
-    if not silent:
-        return []
+              not _spoken_of(delta, log, common)]
+    if len(silent) != 1:
+        return []  # several: the log speaks of the change as a whole, not function by function
     names = ", ".join(f"{n}()" for n in silent)
     return [make_finding(
         rule, ctx, f"The log discusses {', '.join(f'{n}()' for n in named)} but never "
@@ -433,8 +437,8 @@ def subject_prefix(rule, ctx: PatchContext) -> list[Finding]:
         return []  # a file without a settled prefix, or files of several subsystems
     root = next(iter(roots.values()))
     own = subject_components(ctx.patch.log.subject)
-    if own[:len(root)] == root:
-        return []
+    if own and own[:len(root)] == root[:len(own)]:
+        return []  # the same prefix, or a shorter one ("wifi: rtw89:" for "...: coex:")
     path = next(iter(roots))
     counts = ctx.cache[key][path]
     n = sum(c for p, c in counts.items() if p[:len(root)] == root)

@@ -89,7 +89,10 @@ def patch_kind(patch: Patch, settings: dict) -> PatchKind:
         return PatchKind(FIX, "it has a Fixes: tag")
     if any(_STABLE.search(t.value) for t in log.trailers if t.name.lower() == "cc"):
         return PatchKind(FIX, "it is Cc: stable")
-    if log.trailer_values("Reported-by"):
+    first = subject.split(" ", 1)[0]
+    # a robot's report answered by a cleanup ("Factor out x", Reported-by: a build bot)
+    if log.trailer_values("Reported-by") and not _cue(
+            settings, "log_kind_cleanup_verbs").fullmatch(first):
         return PatchKind(FIX, "it has a Reported-by: tag")
     if (m := _cue(settings, "log_kind_fix_report").search(log.body)) is not None:
         return PatchKind(FIX, f'it quotes "{m.group(0)}"')
@@ -100,9 +103,9 @@ def patch_kind(patch: Patch, settings: dict) -> PatchKind:
     if (m := _cue(settings, "log_kind_feature_words").search(subject)) is not None:
         return PatchKind(FEATURE, f'"{m.group(0)}" in the subject')
     opening = log.body.lstrip().split(" ", 1)[0]
-    for first, where in ((subject.split(" ", 1)[0], "the subject"), (opening, "the log")):
-        if _cue(settings, "log_kind_cleanup_verbs").fullmatch(first):
-            return PatchKind(CLEANUP, f'"{first}" starts {where}')
-        if _cue(settings, "log_kind_feature_verbs").fullmatch(first):
-            return PatchKind(FEATURE, f'"{first}" starts {where}')
+    for word, where in ((first, "the subject"), (opening, "the log")):
+        if _cue(settings, "log_kind_cleanup_verbs").fullmatch(word):
+            return PatchKind(CLEANUP, f'"{word}" starts {where}')
+        if _cue(settings, "log_kind_feature_verbs").fullmatch(word):
+            return PatchKind(FEATURE, f'"{word}" starts {where}')
     return PatchKind(OTHER, "no sign of its kind")
