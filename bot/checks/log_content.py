@@ -197,14 +197,20 @@ def _code_tokens(text: str) -> list[str]:
     return rx(r"\w+|->|[^\w\s]").findall(text)
 
 
-def function_changes(ctx: PatchContext) -> tuple[dict[str, tuple], set[str]]:
-    """({function existing before and after: what its lines gained and lost}, functions added).
+@dataclass
+class FunctionChange:
+    delta: tuple[frozenset[str], frozenset[str]]  # tokens its lines gained, lost
+    touched: frozenset[str]  # every token of its changed lines
+
+
+def function_changes(ctx: PatchContext) -> tuple[dict[str, FunctionChange], set[str]]:
+    """({function existing before and after: how it changes}, functions added).
 
     Only with file images (--repo/--tree): without them a hunk header's name is
     the function the hunk starts in, not one the patch changes. Whitespace- and
     comment-only changes are not changes.
     """
-    changes: dict[str, tuple] = {}
+    changes: dict[str, FunctionChange] = {}
     added: set[str] = set()
     for fd in ctx.patch.files:
         images = ctx.images.files.get(fd.path) if ctx.images else None
@@ -234,7 +240,7 @@ def function_changes(ctx: PatchContext) -> tuple[dict[str, tuple], set[str]]:
             plus, minus = gained.get(name, Counter()), lost.get(name, Counter())
             delta = (frozenset((plus - minus).elements()), frozenset((minus - plus).elements()))
             if delta != (frozenset(), frozenset()):
-                changes[name] = delta
+                changes[name] = FunctionChange(delta, frozenset(plus | minus))
     return changes, added
 
 
@@ -271,11 +277,11 @@ def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
         return []  # the log speaks of behaviour, not of functions: nothing to hold it to
     log = ctx.patch.log.subject + "\n" + ctx.patch.log.body
     common = {p for n in [*changes, *added] for p in n.lower().split("_")}
-    shapes = Counter(changes.values())
-    silent = [n for n, delta in changes.items()
-              if not _mentioned(n, log) and shapes[delta] == 1 and
-              not any(changes.get(m) == delta for m in named) and
-              not _spoken_of(delta, log, common)]
+    shapes = Counter(c.delta for c in changes.values())
+    silent = [n for n, c in changes.items()
+              if not _mentioned(n, log) and shapes[c.delta] == 1
+              and not c.touched & (set(changes) | added) - {n}  # a caller following suit
+              and not _spoken_of(c.delta, log, common)]
     if len(silent) != 1:
         return []  # several: the log speaks of the change as a whole, not function by function
     names = ", ".join(f"{n}()" for n in silent)

@@ -96,10 +96,10 @@ def patch_kind(patch: Patch, settings: dict) -> PatchKind:
         return PatchKind(FIX, "it has a Reported-by: tag")
     if (m := _cue(settings, "log_kind_fix_report").search(log.body)) is not None:
         return PatchKind(FIX, f'it quotes "{m.group(0)}"')
+    if _cue(settings, "log_kind_no_change").search(log.body):
+        return PatchKind(CLEANUP, "it says it does not change behaviour or prepares")
     if (m := _cue(settings, "log_kind_fix").search(subject)) is not None:
         return PatchKind(FIX, f'"{m.group(0)}" in the subject')
-    if _cue(settings, "log_kind_no_change").search(log.body):
-        return PatchKind(CLEANUP, "it says it does not change behaviour")
     if (m := _cue(settings, "log_kind_feature_words").search(subject)) is not None:
         return PatchKind(FEATURE, f'"{m.group(0)}" in the subject')
     opening = log.body.lstrip().split(" ", 1)[0]
