@@ -128,6 +128,36 @@ int f(int mode)
     assert returns(src, args=[5]) == ["0"]
 
 
+def test_switch_case_ranges():
+    src = """
+int f(int ch)
+{
+	switch (ch) {
+	case 1 ... 14:
+		return 2;
+	case 36 ... 177:
+		return 5;
+	default:
+		return 0;
+	}
+}"""
+    assert [returns(src, args=[ch]) for ch in (1, 14, 15, 36, 100, 178)] == \
+        [["2"], ["2"], ["0"], ["5"], ["5"], ["0"]]
+
+
+def test_scoped_cond_guard_body_runs_with_the_lock_taken():
+    src = """
+int f(int x)
+{
+	scoped_cond_guard(mutex_intr, return -4, &lock) {
+		if (x)
+			return 7;
+	}
+	return 1;
+}"""
+    assert returns(src, args=[1]) == ["7"] and returns(src, args=[0]) == ["1"]
+
+
 def test_goto_forward_and_backward():
     src = """
 int f(void)

@@ -377,7 +377,15 @@ class _Run:
             label = case.child_by_field_name("value")
             if label is None:
                 continue
-            match = self.binary("==", value, self.expr(label))
+            operator = label.child_by_field_name("operator") \
+                if label.type == "binary_expression" else None
+            if operator is not None and operator.start_byte in self.interp.src.facts.case_ranges:
+                low = self.expr(label.child_by_field_name("left"))  # case LOW ... HIGH:
+                high = self.expr(label.child_by_field_name("right"))
+                match = self.binary("&", self.binary(">=", value, low),
+                                    self.binary("<=", value, high))
+            else:
+                match = self.binary("==", value, self.expr(label))
             if self.truth(match, case):
                 start = n
                 break
