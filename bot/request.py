@@ -90,7 +90,9 @@ def open_base(request: Request, series: Series) -> tuple[BaseTree | None, Any]:
     from bot.basefind import find_base
 
     tree = find_base(request.repo, series)
-    if request.alone:  # a file the earlier patches changed cannot match the base
+    # A file the earlier patches changed cannot match the base; but when the repository
+    # has every blob (the earlier patches are applied there), there is no base to miss.
+    if request.alone and tree.base_tree is not None:
         tree.exact_base = False
         tree.description += "; the series' earlier patches are not applied"
     return tree, tree.repo

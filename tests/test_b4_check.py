@@ -255,3 +255,16 @@ def test_a_series_row_says_which_patch_each_finding_is_about(tmp_path):
     described = [d["description"] for d in json.loads(row["details"])[1:]]
     assert "[log-description] patch 2: " in "".join(described)
     assert all("] patch " in d for d in described)
+
+
+def test_a_patch_whose_blobs_the_repository_has_needs_no_tracking_data(tmp_path, b4_repo):
+    """Earlier patches applied somewhere in the repository (b4 shazam, a branch): the
+    index line's blob is patch N-1's result, so patch N is reviewed on it exactly."""
+    mbox, base = three_patch_mbox(tmp_path)
+    make_review_branch(b4_repo, mbox, base)  # the commits exist; no B4_TRACKING_FILE given
+    per_patch, _ = run_checks(b4_repo, mails(mbox))
+    third = by_tool(per_patch[2])
+    assert set(third) == {"lorebot"}  # code rules ran
+    base_line = json.loads(third["lorebot"]["details"])[0]["description"]
+    assert base_line == f"base: repository {b4_repo}: the blobs named on the index lines " \
+                        "(all 1 found)"
