@@ -28,3 +28,16 @@ static int demo_power_on(struct demo *d)
 	/* ok: pair-pm-runtime */
 	return 0;
 }
+
+static int demo_get_status(struct demo *d, u32 *status)
+{
+	int ret;
+
+	ret = pm_runtime_resume_and_get(d->dev);
+	if (ret < 0)
+		/* ok: pair-pm-runtime */
+		return ret;
+	*status = readl(d->base + DEMO_STATUS);
+	/* ruleid: pair-pm-runtime */
+	return 0;
+}
