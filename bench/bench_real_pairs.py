@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -142,6 +143,7 @@ def run_history(code: Path, repo: Path, last: int) -> None:
     by_rule: Counter = Counter()
     flagged = []
     start = time.monotonic()
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     for commit in commits:
         parents = subprocess.run(["git", "-C", str(repo), "rev-list", "--parents", "-1", commit],
                                  capture_output=True, text=True, check=True).stdout.split()
@@ -154,8 +156,10 @@ def run_history(code: Path, repo: Path, last: int) -> None:
                                       commit], capture_output=True, text=True).stdout.strip()
             flagged.append((commit[:12], subject, found))
         by_rule.update(f["rule"] for f in found)
-    print(f"{len(commits)} commits of {repo} in {time.monotonic() - start:.0f} s; "
-          f"{len(flagged)} with an active exit-path finding")
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+    print(f"{len(commits)} commits of {repo} in {time.monotonic() - start:.0f} s "
+          f"({seconds:.0f} s CPU); {len(flagged)} with an active exit-path finding")
     for rule, count in by_rule.most_common():
         print(f"  {rule:28} {count}")
     for commit, subject, found in flagged:

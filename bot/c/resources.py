@@ -52,6 +52,12 @@ class PairSpec:
         return dict(self.drops).get(callee)
 
     @property
+    def names(self) -> frozenset[str]:
+        """Every call or macro name that does something to this pair's resources."""
+        return self.acquires | self.releases | frozenset(dict(self.loops)) | \
+            frozenset(dict(self.drops))
+
+    @property
     def release_names(self) -> str:
         return "/".join(sorted(self.releases))
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.c.cfg import Node, build_cfg
+from bot.c.locate import function_span
 from bot.c.parse import CFunction, CSource
 from bot.c.resources import (
     Event,
@@ -36,6 +37,7 @@ from bot.c.retvals import ValueTracker, return_facts
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 # a name at the start of a line, after its return type if any: where definitions start
 _DEFINED = re.compile(r"(?m)^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)\s*\(")
 
@@ -56,13 +58,25 @@ class Folder:
             self._texts[path] = self.read(path) or ""
         return self._texts[path]
 
-    def __call__(self, name: str) -> CSource | None:
+    def _paths_of(self, name: str) -> list[str]:
         if self._index is None:
             self._index = {}
             for path in self.paths:
                 for found in set(_DEFINED.findall(self.text(path))):
                     self._index.setdefault(found, []).append(path)
-        for path in self._index.get(name, []):
+        return self._index.get(name, [])
+
+    def text_of(self, name: str) -> str | None:
+        """The text of ``name``'s definition, if a folder file plainly holds one."""
+        for path in self._paths_of(name):
+            data = self.text(path).encode("utf-8", errors="replace")
+            span, _ = function_span(data, name)
+            if span is not None:
+                return data[span[0]:span[1]].decode(errors="replace")
+        return None
+
+    def __call__(self, name: str) -> CSource | None:
+        for path in self._paths_of(name):
             if path not in self._parsed:
                 self._parsed[path] = CSource(self.text(path), lazy=True)
             if self._parsed[path].function(name) is not None:
@@ -91,6 +105,9 @@ class Summaries:
     _found: dict[str, tuple[CSource, CFunction] | None] = field(default_factory=dict)
     _done: dict[tuple[str, str], list[Effect]] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
+    _graphs: dict[str, tuple] = field(default_factory=dict)
+    _reach: dict[str, set[str]] = field(default_factory=dict)
+    _reaching: list[str] = field(default_factory=list)
 
     def function(self, name: str) -> CFunction | None:
         """The sound definition of ``name`` in the file or its folder, or None."""
@@ -111,14 +128,38 @@ class Summaries:
         self.sources.append(src)
         return src, fn
 
+    def _text_of(self, name: str) -> str | None:
+        """The text of ``name``'s definition in the file or its folder, found without
+        parsing (a definition that is not plainly kernel style is not summarised)."""
+        for src in self.sources:
+            span, _ = function_span(src.data, name)
+            if span is not None:
+                return src.data[span[0]:span[1]].decode(errors="replace")
+        return self.load_more.text_of(name) if isinstance(self.load_more, Folder) else None
+
+    def _calls(self, name: str) -> set[str]:
+        """Every name ``name`` calls, and what the helpers it calls call (to a depth)."""
+        if name not in self._reach:
+            self._reach[name] = set()  # recursion ends here
+            text = self._text_of(name)
+            direct = set(_CALLED.findall(text)) if text is not None else set()
+            found = set(direct)
+            if len(self._reaching) < MAX_DEPTH:
+                self._reaching.append(name)
+                for callee in direct - {name}:
+                    found |= self._calls(callee)
+                self._reaching.pop()
+            self._reach[name] = found
+        return self._reach[name]
+
     def effects(self, name: str, pair: PairSpec) -> list[Effect]:
         key = (name, pair.name)
         if key in self._done:
             return self._done[key]
         if key in self._busy or len(self._busy) >= MAX_DEPTH:
             return []
-        fn = self.function(name)
-        if fn is None:
+        fn = self.function(name) if self._calls(name) & pair.names else None
+        if fn is None:  # not the driver's, or nothing of this pair happens in it or below
             self._done[key] = []
             return []
         self._busy.add(key)
@@ -128,12 +169,18 @@ class Summaries:
             self._busy.discard(key)
         return self._done[key]
 
+    def _built(self, fn: CFunction) -> tuple:
+        """The CFG and names of a helper, built once for every pair."""
+        if fn.name not in self._graphs:
+            src = self._found[fn.name][0]
+            self._graphs[fn.name] = (build_cfg(fn, self.noreturn, src.guard_lines,
+                                               src.macro_loops), function_facts(fn))
+        return self._graphs[fn.name]
+
     def _summarise(self, fn: CFunction, pair: PairSpec) -> list[Effect]:
         from bot.c.paths import track
 
-        src = self._found[fn.name][0]
-        cfg = build_cfg(fn, self.noreturn, src.guard_lines, src.macro_loops)
-        facts = function_facts(fn)
+        cfg, facts = self._built(fn)
         params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
         events = ResourceEvents(
             cfg, facts, pair, summaries=self, params=params,

@@ -74,7 +74,9 @@ def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str
     """
     fn = src.function(name)
     if fn is None:
-        errors = src.error_lines()
+        if "error lines" not in src.memo:  # once per parse, not once per rule
+            src.memo["error lines"] = src.error_lines()
+        errors = src.memo["error lines"]
         where = f"; the file does not parse at line {errors[0]}" if errors else ""
         return Verdict(name, "unknown", reason=f"no function {name}(){where}")
     if fn.problem:  # a parse error in it, or an unbalanced brace that moved its end
