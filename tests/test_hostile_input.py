@@ -358,3 +358,46 @@ def test_a_file_with_two_diff_sections_in_one_patch_is_refused(tmp_path):
     mail = write(tmp_path / "p.eml", patch_mail(diff=DIFF * 2))
     assert_error(run("review", "--mbox", mail, "--tree", tmp_path), 2,
                  "lib/demo.c has more than one diff section")
+
+
+HV = ROOT / "fixtures" / "pci-hyperv"
+HV_FILE = "drivers/pci/controller/pci-hyperv.c"
+
+
+def _hv_review(tmp_path, base_text: str, mbox_text: str) -> dict:
+    import json
+    import shutil
+
+    shutil.copytree(HV / "base", tmp_path / "base")
+    write(tmp_path / "base" / HV_FILE, base_text)
+    proc = run("review", "--mbox", write(tmp_path / "s.mbox", mbox_text),
+               "--tree", tmp_path / "base", "--format", "json")
+    assert proc.returncode in (0, 1) and not proc.stderr, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_brace_the_patch_adds_gets_no_verdict_on_the_misparsed_function(tmp_path):
+    v2 = (HV / "v2.mbox").read_text()
+    added = v2.replace("@@ -96,6 +96,15 @@", "@@ -96,6 +96,16 @@").replace(
+        "+\tif (hbus->state == hv_pcibus_removing)", "+\t}\n+\tif (hbus->state == "
+        "hv_pcibus_removing)", 1)
+    review = _hv_review(tmp_path, (HV / "base" / HV_FILE).read_text(), added)
+    code = [f for f in review["findings"] if f["function"] == "hv_irq_unmask"]
+    assert code and all(f["severity"] == "info" for f in code)
+    assert all(f["message"].startswith("Could not analyse: hv_irq_unmask() ends at line")
+               for f in code)
+    assert len([f for f in code if f["rule"] == "hv-unmask-behaviour"]) == 1
+
+
+def test_a_brace_the_patch_removes_leaves_nothing_to_compare_with(tmp_path):
+    """The pre-image cannot be run: what the patch leaves is not 'introduced' by it."""
+    base = (HV / "base" / HV_FILE).read_text().replace(
+        "\tpbus = pdev->bus;\n", "\t}\n\tpbus = pdev->bus;\n", 1)
+    removed = (HV / "v2.mbox").read_text().replace("@@ -96,6 +96,15 @@", "@@ -96,7 +96,15 @@"
+                                                   ).replace(" \tpbus = pdev->bus;\n",
+                                                             "-\t}\n \tpbus = pdev->bus;\n", 1)
+    review = _hv_review(tmp_path, base, removed)
+    code = [f for f in review["findings"] if f["function"] == "hv_irq_unmask"]
+    assert any(f["severity"] == "error" for f in code)  # the post-image is analysed
+    assert all(f["status"] == "preexisting" for f in code if f["severity"] == "error")
+    assert not any("breaks" in f["message"] or "fixes" in f["message"] for f in code)

@@ -381,10 +381,12 @@ def _acquire_note(event: Event | None, node: Node, key: str) -> str:
 
 def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Violation]:
     """Exits reached holding a resource of ``events.pair`` that the function owes."""
-    tracker = ValueTracker(return_facts(cfg, env.fn_node))
-    keeps = keeps_on_success(cfg.function, env.settings.get("exit_keep_names", []))
     found: list[Violation] = []
-    for key in events.resources():
+    resources = events.resources()
+    if resources:  # most functions hold nothing of most pairs: no return facts needed
+        tracker = ValueTracker(return_facts(cfg, env.fn_node))
+        keeps = keeps_on_success(cfg.function, env.settings.get("exit_keep_names", []))
+    for key in resources:
         tracked = track(cfg, events, key, tracker)
         exits = []
         released_ok: set[int] = set()

@@ -84,14 +84,16 @@ def _compare(rule, ctx, path: str, before: dict[str, Outcome] | None,
     for sid, outcome in after.items():
         old = before.get(sid) if before else None
         old_broken = {b.invariant.name: b for b in old.breaches} if old else {}
+        unknown_before = old is not None and old.verdict == "inconclusive"
         if outcome.verdict == "inconclusive":
             found.append(make_finding(rule, ctx, f"Scenario '{sid}' is inconclusive: "
                                       f"{outcome.reason}.", severity="info", file=path,
                                       function=rule.params["function"]))
             continue
         for breach in outcome.breaches:
-            status = "preexisting" if breach.invariant.name in old_broken else (
-                "introduced" if before is not None else None)
+            # nothing to compare against before: what the patch leaves is still there
+            status = "preexisting" if breach.invariant.name in old_broken or unknown_before \
+                else ("introduced" if before is not None else None)
             found.append(_finding(rule, ctx, path, outcome, breach, status, "post"))
         now_broken = {b.invariant.name for b in outcome.breaches}
         for name, breach in old_broken.items():
@@ -106,12 +108,13 @@ def _compare(rule, ctx, path: str, before: dict[str, Outcome] | None,
 
 
 def _summary(before: dict[str, Outcome], after: dict[str, Outcome]) -> str:
-    def failing(results: dict[str, Outcome]) -> set[str]:
-        return {sid for sid, o in results.items() if o.verdict == "fail"}
+    def ending(results: dict[str, Outcome], verdict: str) -> set[str]:
+        return {sid for sid, o in results.items() if o.verdict == verdict}
 
-    fixed = sorted(failing(before) - failing(after))
-    broken = sorted(failing(after) - failing(before))
-    still = sorted(failing(after) & failing(before))
+    # an inconclusive side (a function that could not be run) neither fixes nor breaks
+    fixed = sorted(ending(before, "fail") & ending(after, "pass"))
+    broken = sorted(ending(after, "fail") & ending(before, "pass"))
+    still = sorted(ending(after, "fail") & ending(before, "fail"))
     if not fixed and not broken:
         return ""
     parts = []
@@ -136,7 +139,13 @@ def check(rule, ctx: PatchContext) -> list[Finding]:
             continue
         pre = cached_parse(ctx.cache, images.pre) if images.pre else None
         post = cached_parse(ctx.cache, images.post)
-        if name not in functions_touched(pre, post, fd) or post.function(name) is None:
+        function = post.function(name)
+        if name not in functions_touched(pre, post, fd) or function is None:
+            continue
+        if function.problem:  # misparsed code gets no verdict: one line, not one a scenario
+            found.append(make_finding(rule, ctx, f"Could not analyse: {function.problem}; "
+                                      "its model's scenarios were not run.", severity="info",
+                                      file=fd.path, function=name))
             continue
         with ctx.analysing(f"{name}()"):
             before = outcomes(rule, pre) if pre is not None and pre.function(name) else None

@@ -123,7 +123,10 @@ def analysis(rule):
 def check(rule, ctx: PatchContext) -> list[Finding]:
     from bot.checks.pathrule import check_touched
 
-    return check_touched(rule, ctx, analysis(rule))
+    key = ("paired-calls analysis", id(rule))  # one per review, not one per patch
+    if key not in ctx.cache:
+        ctx.cache[key] = analysis(rule)
+    return check_touched(rule, ctx, ctx.cache[key])
 
 
 def check_source(rule, text: str, path: str) -> list[Finding]:
