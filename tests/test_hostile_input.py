@@ -401,3 +401,12 @@ def test_a_brace_the_patch_removes_leaves_nothing_to_compare_with(tmp_path):
     assert any(f["severity"] == "error" for f in code)  # the post-image is analysed
     assert all(f["status"] == "preexisting" for f in code if f["severity"] == "error")
     assert not any("breaks" in f["message"] or "fixes" in f["message"] for f in code)
+
+
+def test_a_file_name_with_a_nul_byte_is_refused(tmp_path):
+    diff = DIFF.replace("diff --git a/lib/demo.c", "diff --git a/lib/demo.c\0")
+    (tmp_path / "base" / "lib").mkdir(parents=True)
+    write(tmp_path / "base" / "lib" / "demo.c", BASE_DEMO)
+    mail = write(tmp_path / "p.eml", patch_mail(diff=diff))
+    assert_error(run("review", "--mbox", mail, "--tree", tmp_path / "base"), 2,
+                 "a file name with a control character", "lib/demo.c\\x00")

@@ -27,6 +27,7 @@ _BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,40})\s*$", re.MULTILI
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]):\s*(.*)$")
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 _INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never raw in a file name git writes
 _KNOWN_TRAILERS = {"fixes", "link", "cc", "closes", "buglink", "bug", "message-id", "reported",
                    "signed-off-by"}
 # lines git and maintainers put among the trailers: "(cherry picked from commit X)"
@@ -184,6 +185,10 @@ def parse_diff(diff: str, where: str) -> list[FileDiff]:
     files = [file_diff(pf) for pf in patchset]
     seen: set[str] = set()
     for fd in files:  # git writes one per file; each copy would be reviewed again
+        for name in (fd.old_path, fd.new_path):
+            if name and _CONTROL.search(name):  # git quotes these; no file system takes NUL
+                raise InputError(f"{where}: a file name with a control character "
+                                 f"({name[:80]!r})")
         if fd.path in seen:
             raise InputError(f"{where}: {fd.path} has more than one diff section")
         seen.add(fd.path)
