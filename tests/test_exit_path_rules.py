@@ -309,3 +309,53 @@ static int demo_probe(struct demo *d)
                  "demo_alloc_rx_bufs", "--release", "demo_free_rx_bufs", "--json"]) == 1
     (violation,) = json.loads(capsys.readouterr().out)["violations"]
     assert violation["exit_line"] == 16 and violation["acquire_line"] == 11
+
+
+OF_LOOKUP = """\
+static void demo_apply_limits(struct demo *d)
+{
+	struct device_node *np;
+
+	np = of_get_child_by_name(d->np, "limits");
+	if (!np)
+		return;
+	demo_read_limits(d, np);
+}
+"""
+
+
+def test_a_function_moved_to_a_new_file_keeps_its_old_leak_as_preexisting(capsys, tmp_path):
+    """Splitting a file moves a leaking function: the leak is not the patch's."""
+    other = "static int demo_other(struct demo *d)\n{\n\treturn demo_hw(d);\n}\n"
+    _, split = history_repo(tmp_path, [
+        ("demo: add limits", {DRIVER: other + "\n" + OF_LOOKUP}),
+        ("demo: move limits to limits.c", {DRIVER: other,
+                                          "drivers/demo/limits.c": OF_LOOKUP})])
+    # report = "introduced": a leak the moved function had already is not repeated
+    assert [f for f in review_range(capsys, tmp_path, split) if f["rule"] == "pair-of-node"] \
+        == []
+
+
+def test_a_new_leak_in_a_moved_function_is_introduced(capsys, tmp_path):
+    leaky = OF_LOOKUP.replace("\tdemo_read_limits(d, np);\n",
+                              "\tif (d->off)\n\t\treturn;\n\tdemo_read_limits(d, np);\n")
+    _, split = history_repo(tmp_path, [
+        ("demo: add limits", {DRIVER: OF_LOOKUP}),
+        ("demo: move limits to limits.c, skip them when off",
+         {DRIVER: "", "drivers/demo/limits.c": leaky})])
+    statuses = sorted((f["status"], f["line"]) for f in review_range(capsys, tmp_path, split)
+                      if f["rule"] == "pair-of-node")
+    assert statuses == [("introduced", 9)]
+
+
+def test_the_end_of_a_void_function_made_int_is_the_same_exit(capsys, tmp_path):
+    """``}`` becoming ``return 0; }``: a leak at the end stays the one it was."""
+    as_int = OF_LOOKUP.replace("static void", "static int").replace(
+        "\t\treturn;\n", "\t\treturn 0;\n").replace("np);\n}", "np);\n\n\treturn 0;\n}")
+    _, added, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add limits", {DRIVER: OF_LOOKUP}), ("demo: return a status", {DRIVER: as_int})])
+    assert [(f["status"], f["line"]) for f in review_range(capsys, tmp_path, added)
+            if f["rule"] == "pair-of-node"] == [("introduced", 9)]
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-of-node"] \
+        == []

@@ -10,12 +10,22 @@ pairs are reported with lower confidence than the rule packs' pairs, and
 never for names a pack pair already covers. Firmware commands that add and
 delete an entry, or enable and disable a mode, are not resources, so weaker
 verbs need the function's own word for it.
+
+Where the function calls the release too, its calls say what the resource is:
+the acquire's result when the release is given it (``t = x_get_buf(d); ...
+x_put_buf(d, t)``), else the acquire's first argument when the release is given
+that (at whatever position) and the acquire's result is only a status (not
+kept, or returned as the function's error). A release given neither lets go of
+something else (``x_init_entry(&e); ... x_cleanup(dev, other)``), and a result
+that is neither a status nor given back (``addr = x_map(dev, buf)``) is a
+handle the names do not follow: no pair then, rather than a guess.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from bot.c.resources import PairSpec
 
@@ -41,13 +51,49 @@ def _twins(name: str) -> Iterable[str]:
             yield "_".join(words[:i] + [release] + words[i + 1:])
 
 
+@dataclass(frozen=True)
+class Site:
+    """One call in the function: the variable its result goes to, its arguments (canonical)."""
+
+    result: str | None
+    args: tuple[str, ...]
+
+
+_RETURNS = {"int": "errno", "pointer": "pointer", "bool": "bool", None: "errno"}
+
+
+def _resource(kind: str | None, acquired: list[Site], released: list[Site],
+              status: set[str]) -> tuple[str, str, str] | None:
+    """(acquire's resource, release's resource, how the acquire fails), as the function's
+    own calls show them; None when they do not show one object (see the module doc)."""
+    returns = _RETURNS.get(kind, "void")
+    if not released:  # the driver's alloc/free, named alike, both defined by it
+        return ("ret" if returns == "pointer" else "arg0"), "arg0", returns
+    results = {site.result for site in acquired if site.result}
+    firsts = {site.args[0] for site in acquired if site.args}
+    status_only = kind in ("int", "bool") or all(
+        site.result is None or site.result in status for site in acquired)
+    for site in released:
+        for at, arg in enumerate(site.args):
+            if arg in results:
+                return "ret", f"arg{at}", "pointer" if kind is None else returns
+    for site in released:
+        for at, arg in enumerate(site.args):
+            if arg in firsts and status_only:
+                return "arg0", f"arg{at}", returns
+    return None
+
+
 def driver_pairs(called: Iterable[str], unwinding: set[str],
-                 kind_of: Callable[[str], str | None], covered: set[str]) -> list[PairSpec]:
+                 kind_of: Callable[[str], str | None], covered: set[str],
+                 sites: Callable[[str], list[Site]] = lambda name: [],
+                 status: frozenset[str] = frozenset()) -> list[PairSpec]:
     """Pairs for the calls ``called`` of one function.
 
     ``unwinding``: names the function calls after a label (its unwind code); ``kind_of``:
     the return kind ("int", "pointer", "bool", "void") of a function the file or its
-    folder defines, None for others; ``covered``: names the rule packs already pair.
+    folder defines, None for others; ``covered``: names the rule packs already pair;
+    ``sites``: the function's calls of a name; ``status``: the variables it returns.
     """
     pairs = []
     for name in sorted(set(called)):
@@ -60,12 +106,13 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
             driver_pair = kind is not None and kind_of(twin) is not None and \
                 bool(OBJECT_VERBS & set(name.split("_")))
             if twin in unwinding or driver_pair:
-                returns = {"int": "errno", "pointer": "pointer", "bool": "bool",
-                           None: "errno"}.get(kind, "void")
-                resource = (("ret" if returns == "pointer" else "arg0"),)
-                pairs.append(PairSpec(f"{name}/{twin}", frozenset({name}), frozenset({twin}),
-                                      returns, "auto", ((name, resource[0]),),
-                                      confidence="inferred"))
+                shown = _resource(kind, sites(name), sites(twin), set(status))
+                if shown is not None:
+                    taken, given, returns = shown
+                    pairs.append(PairSpec(
+                        f"{name}/{twin}", frozenset({name}), frozenset({twin}), returns,
+                        "auto", tuple(sorted({(name, taken), (twin, given)})),
+                        confidence="inferred"))
                 break
     return pairs
 

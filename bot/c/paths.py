@@ -256,22 +256,26 @@ def _failure_label(node: Node, acquire: Node, returns: str) -> bool | None:
     if returns == "errno":
         return {"nonzero": True, "neg": True, "isneg": True, "zero": False,
                 "nonneg": False}.get(predicate)
-    if returns == "pointer":
+    if returns == "pointer":  # a handle of unknown type (an inferred pair's) may be an int
         return {"errptr": True, "errornull": True, "zero": True, "nonzero": False,
-                "validptr": False, "valid": False}.get(predicate)
+                "validptr": False, "valid": False, "neg": True, "isneg": True,
+                "nonneg": False}.get(predicate)
     if returns == "bool":
         return {"zero": True, "nonzero": False}.get(predicate)
     return None
 
 
 def _null_test(node: Node, key: str) -> bool | None:
-    """The edge of ``node`` on which pointer ``key`` is NULL, if ``node`` tests it."""
+    """The edge of ``node`` on which pointer ``key`` is NULL or an ``ERR_PTR``, if ``node``
+    tests it: not a path once the acquire is known to have succeeded (``if (IS_ERR(p))``
+    tested a second time)."""
     if node.cond is None:
         return None
     test = condition_predicate(node.cond)
     if test is None or test[0] != key:
         return None
-    return {"nonzero": False, "zero": True}.get(test[1])
+    return {"nonzero": False, "zero": True, "errptr": True, "errornull": True,
+            "validptr": False, "valid": False}.get(test[1])
 
 
 @dataclass

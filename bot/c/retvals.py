@@ -10,6 +10,7 @@ takes; a branch the tracked values contradict is not a path at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -147,6 +148,12 @@ class ReturnFacts:
 
     kind: str  # int | pointer | bool | void | other
     returned: tuple[str, ...]  # variables returned somewhere (at most three are tracked)
+    flags: tuple[str, ...] = ()  # locals only ever set to constants and tested (at most three)
+
+    @property
+    def tracked(self) -> tuple[str, ...]:
+        """The variables whose atoms a path carries: the returned ones, then the flags."""
+        return self.returned + self.flags
 
     def value(self, node: Any, values: dict[str, frozenset[str]]) -> frozenset[str]:
         """The possible atoms of an expression, given the tracked variables' atoms."""
@@ -230,7 +237,40 @@ def return_facts(cfg: CFG, fn_node: Any) -> ReturnFacts:
             name = tested_name(node.expr)
             if name is not None and name not in returned and "->" not in name:
                 returned.append(name)
-    return ReturnFacts(return_kind(fn_node), tuple(returned[:3]))
+    return ReturnFacts(return_kind(fn_node), tuple(returned[:3]),
+                       tuple(n for n in _flags(cfg, fn_node) if n not in returned)[:3])
+
+
+def _flags(cfg: CFG, fn_node: Any) -> list[str]:
+    """Locals that every assignment sets to a constant and some branch tests
+    (``published = true; ... if (published) undo();``): tracking them keeps a path
+    from taking the branch its own assignment ruled out."""
+    constant: dict[str, bool] = {}
+    for node in cfg.nodes:
+        if node.assigned is None or node.kind not in ("assign", "call"):
+            continue
+        value = None
+        if node.kind == "assign" and node.expr is not None and node.expr.type in (
+                "assignment_expression", "init_declarator"):
+            op = node.expr.child_by_field_name("operator")
+            value = unwrap(node.expr.child_by_field_name("right") or
+                           node.expr.child_by_field_name("value")) if op is None or \
+                op.type == "=" else None
+        name = node.assigned
+        constant[name] = constant.get(name, True) and name.isidentifier() and \
+            value is not None and (value.type in ("true", "false", "null", "number_literal")
+                                   or value.text in (b"true", b"false", b"NULL"))
+    tested: list[str] = []
+    for node in cfg.nodes:
+        test = condition_predicate(node.cond) if node.kind == "branch" and \
+            node.cond is not None and not node.macro else None
+        if test is not None and constant.get(test[0]) and test[0] not in tested:
+            tested.append(test[0])
+    if not tested:
+        return tested
+    text = fn_node.text.decode(errors="replace")  # changed otherwise: ++, --, through &
+    return [name for name in tested if not re.search(
+        rf"(\+\+|--|&)\s*{name}\b(?!\s*(->|\.|\[))|\b{name}\s*(\+\+|--)", text)]
 
 
 class ValueTracker:
@@ -238,17 +278,18 @@ class ValueTracker:
 
     def __init__(self, facts: ReturnFacts):
         self.facts = facts
-        self.start = tuple(ANY for _ in facts.returned)
+        self.names = facts.tracked
+        self.start = tuple(ANY for _ in self.names)
 
     def _as_dict(self, values: tuple) -> dict[str, frozenset[str]]:
-        return dict(zip(self.facts.returned, values, strict=True))
+        return dict(zip(self.names, values, strict=True))
 
     def after(self, node: Node, values: tuple) -> tuple:
         """The atoms after the assignment or call ``node``."""
         target = node.assigned
-        if target not in self.facts.returned:
+        if target not in self.names:
             return values
-        at = self.facts.returned.index(target)
+        at = self.names.index(target)
         if node.kind == "call":
             new = ANY
         elif node.kind == "assign" and node.expr is not None and node.expr.type in (
@@ -267,9 +308,9 @@ class ValueTracker:
         if node.kind != "branch" or node.cond is None or label is None:
             return values
         test = condition_predicate(node.cond)
-        if test is None or test[0] not in self.facts.returned:
+        if test is None or test[0] not in self.names:
             return values
-        at = self.facts.returned.index(test[0])
+        at = self.names.index(test[0])
         got = refine(values[at], test[1], label)
         if got is None:
             return None

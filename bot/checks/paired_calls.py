@@ -94,9 +94,10 @@ def covered_names(rules) -> set[str]:
 
 def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     """The violations of the pairs this function's driver shows (``bot/c/infer.py``)."""
-    from bot.c.infer import driver_pairs, unwind_calls
+    from bot.c.infer import Site, driver_pairs, unwind_calls
     from bot.c.paths import paired
-    from bot.c.retvals import return_kind
+    from bot.c.resources import arguments
+    from bot.c.retvals import return_facts, return_kind
 
     summaries = env.summaries
 
@@ -104,10 +105,18 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
         fn = summaries.function(name)
         return return_kind(fn.node) if fn is not None else None
 
+    calls = [n for n in cfg.nodes if n.kind == "call" and n.call]
+
+    def sites(name: str) -> list[Site]:
+        return [Site("".join(n.assigned.split()).replace(".", "->") if n.assigned else None,
+                     tuple(env.facts.canon(a) for a in arguments(n.call_node)))
+                for n in calls if n.call == name]
+
     unwinding = unwind_calls(env.fn_node.text.decode(errors="replace"))
-    called = [n.call for n in cfg.nodes if n.kind == "call" and n.call]
+    status = frozenset(return_facts(cfg, env.fn_node).returned)
     found: list[Violation] = []
-    for pair in driver_pairs(called, unwinding, kind_of, covered):
+    for pair in driver_pairs([n.call for n in calls], unwinding, kind_of, covered, sites,
+                             status):
         found.extend(paired(cfg, env, pair=pair))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
 

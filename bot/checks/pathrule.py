@@ -122,31 +122,72 @@ def _folder(ctx: PatchContext, path: str) -> Folder | None:
     return ctx.cache[key]
 
 
+def _parses(ctx: PatchContext, fd) -> tuple[CSource | None, CSource | None, list[str]]:
+    """The pre- and post-image parses of one file of the patch and its touched functions."""
+    images = ctx.images.files.get(fd.path) if ctx.images else None
+    if images is None:
+        return None, None, []
+    pre = cached_parse(ctx.cache, images.pre) if images.pre else None
+    post = cached_parse(ctx.cache, images.post) if images.post else None
+    key = ("touched", id(fd))
+    if key not in ctx.cache:
+        ctx.cache[key] = functions_touched(pre, post, fd)
+    return pre, post, ctx.cache[key]
+
+
+def _moved(ctx: PatchContext) -> dict[str, tuple[str, CSource, str]]:
+    """Functions the patch takes out of one file and adds to another (a split into a new
+    file): name -> (old path, old file's pre-image, new path). Such a function is compared
+    with itself in the old file, so what it did there is not new."""
+    key = ("moved", ctx.patch.index)
+    if key in ctx.cache:
+        return ctx.cache[key]
+    gone: dict[str, tuple[str, CSource]] = {}
+    added: dict[str, str] = {}
+    for fd in ctx.patch.files:
+        if not fd.is_c:
+            continue
+        pre, post, names = _parses(ctx, fd)
+        for name in names:
+            before = pre.function(name) if pre is not None else None
+            after = post.function(name) if post is not None else None
+            if before is not None and after is None:
+                gone[name] = (fd.path, pre)
+            elif after is not None and before is None:
+                added[name] = fd.path
+    ctx.cache[key] = {name: (gone[name][0], gone[name][1], path) for name, path in added.items()
+                      if name in gone and gone[name][0] != path}
+    return ctx.cache[key]
+
+
 def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
     """Run ``analysis`` before and after the patch on every touched function the rule covers."""
     noreturn = noreturn_functions(rule)
     settings = rule.pack.shared
     found: list[Finding] = []
+    moved = _moved(ctx)
     for fd in ctx.patch.files:
-        images = ctx.images.files.get(fd.path) if ctx.images else None
-        if images is None or not fd.is_c or not rule.applies_to_file(fd.path):
+        if not fd.is_c or not rule.applies_to_file(fd.path):
             continue
-        pre = cached_parse(ctx.cache, images.pre) if images.pre else None
-        post = cached_parse(ctx.cache, images.post) if images.post else None
-        key = ("touched", id(fd))
-        if key not in ctx.cache:
-            ctx.cache[key] = functions_touched(pre, post, fd)
+        pre, post, names = _parses(ctx, fd)
+        if pre is None and post is None:
+            continue
         folder = _folder(ctx, fd.path)
-        for name in ctx.cache[key]:
+        for name in names:
             if rule.functions and name not in rule.functions:
                 continue
+            old_path, old_pre, new_path = moved.get(name, ("", pre, fd.path))
+            if fd.path == old_path:
+                continue  # judged where it went
             with ctx.analysing(f"{name}()"):
-                before = verdict(pre, name, analysis, noreturn, True, settings, folder) \
-                    if pre else None
+                before = verdict(old_pre, name, analysis, noreturn, True, settings,
+                                 _folder(ctx, old_path) if old_path else folder) \
+                    if old_pre else None
                 after = verdict(post, name, analysis, noreturn, True, settings, folder) \
                     if post else None
                 found.extend(_compare(rule, ctx, fd.path, name, before, after,
-                                      _line_map(pre, post, name)))
+                                      _line_map(old_pre, post, name), old_path or fd.path,
+                                      (_ending(old_pre, name), _ending(post, name))))
     return found
 
 
@@ -179,16 +220,39 @@ def _lines(src: CSource, fn: CFunction) -> list[str]:
     return [line.strip() for line in src.text.split("\n")[fn.start_line - 1:fn.end_line]]
 
 
-def _identity(v: Violation, line_map: dict[int, int] | None) -> tuple:
+def _ending(src: CSource | None, name: str) -> dict[int, int]:
+    """{line of the function's final ``return ...;``: line of its closing brace}: leaving by
+    the last statement is leaving at the end, so ``}`` becoming ``return 0; }`` (a void
+    function made int) keeps a violation there the same one."""
+    fn = src.function(name) if src is not None else None
+    if fn is None:
+        return {}
+    key = ("ending", name)
+    if key not in src.memo:  # every rule of the patch asks
+        lines = _lines(src, fn)
+        last = len(lines) - 2  # the line above the closing brace's
+        while last > 0 and not lines[last]:
+            last -= 1
+        src.memo[key] = {fn.start_line + last: fn.end_line} if lines[last].startswith(
+            "return") and lines[last].endswith(";") else {}
+    return src.memo[key]
+
+
+def _identity(v: Violation, line_map: dict[int, int] | None,
+              ending: dict[int, int] | None = None) -> tuple:
     """What makes a violation the same one before and after: resource, exit, acquire."""
+    exit_line = (ending or {}).get(v.exit_line, v.exit_line)
     if line_map is None:
-        return v.key, v.exit_line, v.acquire_line
-    return v.key, line_map.get(v.exit_line, -v.exit_line), \
+        return v.key, exit_line, v.acquire_line
+    return v.key, line_map.get(exit_line, -exit_line), \
         line_map.get(v.acquire_line, -v.acquire_line) if v.acquire_line else 0
 
 
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
-             after: Verdict | None, line_map: dict[int, int]) -> list[Finding]:
+             after: Verdict | None, line_map: dict[int, int], pre_path: str = "",
+             endings: tuple[dict[int, int], dict[int, int]] = ({}, {})) -> list[Finding]:
+    """Findings of one function; ``pre_path``: where it was before (a moved function);
+    ``endings``: each image's final return (``_ending``)."""
     if after is not None and after.verdict == "unknown" and after.reason and \
             not after.reason.startswith("no function"):
         said = ("not analysed", ctx.patch.index, path, name)
@@ -203,14 +267,14 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
             not before.reason.startswith("no function"):
         # nothing to compare against: what the patch leaves is reported as still there
         return [_finding(rule, ctx, path, v, name, "preexisting", "post") for v in new]
-    old_ids = {_identity(v, line_map) for v in old}
-    new_ids = {_identity(v, None) for v in new}
-    found = [_finding(rule, ctx, path, v, name,
-                      "preexisting" if _identity(v, None) in old_ids else "introduced", "post")
-             for v in new]
+    old_end, new_end = endings
+    old_ids = {_identity(v, line_map, old_end) for v in old}
+    new_ids = {_identity(v, None, new_end) for v in new}
+    found = [_finding(rule, ctx, path, v, name, "preexisting" if _identity(
+        v, None, new_end) in old_ids else "introduced", "post") for v in new]
     if after is None or after.verdict != "unknown":
-        found.extend(_finding(rule, ctx, path, v, name, "fixed", "pre") for v in old
-                     if _identity(v, line_map) not in new_ids)
+        found.extend(_finding(rule, ctx, pre_path or path, v, name, "fixed", "pre") for v in old
+                     if _identity(v, line_map, old_end) not in new_ids)
     return found
 
 
