@@ -83,6 +83,19 @@ def decode_source(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+# blob id -> its text: the reviews of a history (backtest, watch) read the same unchanged
+# files of a folder again and again; the same object also lets later caches hit at once
+_BLOB_TEXTS: dict = {}
+_BLOBS_KEPT = 256
+
+
+def _remember(oid, text: str) -> str:
+    if len(_BLOB_TEXTS) >= _BLOBS_KEPT:
+        del _BLOB_TEXTS[next(iter(_BLOB_TEXTS))]  # the oldest
+    _BLOB_TEXTS[oid] = text
+    return text
+
+
 class FolderTree:
     """A plain checkout (or an extracted tarball) as the base: what the user says it is."""
 
@@ -159,11 +172,14 @@ class RepoTree:
             entry = self.base_tree[path]
         except KeyError:
             return None
-        obj = self.repo[entry.id]
-        if not isinstance(obj, pygit2.Blob):
-            return None
         exact = self.exact_base or bool(blob and str(entry.id).startswith(blob))
-        return PreImage(decode_source(obj.data), exact)
+        text = _BLOB_TEXTS.get(entry.id)
+        if text is None:
+            obj = self.repo[entry.id]
+            if not isinstance(obj, pygit2.Blob):
+                return None
+            text = _remember(entry.id, decode_source(obj.data))
+        return PreImage(text, exact)
 
     def folder(self, path: str) -> list[str]:
         import pygit2

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.c.cfg import Node, build_cfg
 from bot.c.locate import function_span
@@ -42,6 +43,13 @@ _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _DEFINED = re.compile(r"(?m)^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)\s*\(")
 
 
+@lru_cache(maxsize=256)
+def defined_names(text: str) -> frozenset[str]:
+    """The names a file's text may define: kept per text, so that the reviews of a history
+    (backtest, a long series) scan each unchanged folder file once."""
+    return frozenset(_DEFINED.findall(text))
+
+
 @dataclass
 class Folder:
     """The other C files of a file's folder, read and parsed only when one of them
@@ -52,6 +60,7 @@ class Folder:
     _index: dict[str, list[str]] | None = None  # name -> files that may define it
     _parsed: dict[str, CSource] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
+    _data: dict[str, bytes] = field(default_factory=dict)  # the texts as bytes, once
 
     def text(self, path: str) -> str:
         if path not in self._texts:
@@ -62,14 +71,16 @@ class Folder:
         if self._index is None:
             self._index = {}
             for path in self.paths:
-                for found in set(_DEFINED.findall(self.text(path))):
+                for found in defined_names(self.text(path)):
                     self._index.setdefault(found, []).append(path)
         return self._index.get(name, [])
 
     def text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition, if a folder file plainly holds one."""
         for path in self._paths_of(name):
-            data = self.text(path).encode("utf-8", errors="replace")
+            if path not in self._data:
+                self._data[path] = self.text(path).encode("utf-8", errors="replace")
+            data = self._data[path]
             span, _ = function_span(data, name)
             if span is not None:
                 return data[span[0]:span[1]].decode(errors="replace")
