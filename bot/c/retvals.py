@@ -270,7 +270,7 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
         return tested
     text = fn_node.text.decode(errors="replace")  # changed otherwise: ++, --, through &
     return [name for name in tested if not re.search(
-        rf"(\+\+|--|&)\s*{name}\b(?!\s*(->|\.|\[))|\b{name}\s*(\+\+|--)", text)]
+        rf"(\+\+|--|(?<!&)&(?!&))\s*{name}\b(?!\s*(->|\.|\[))|\b{name}\s*(\+\+|--)", text)]
 
 
 class ValueTracker:
