@@ -79,17 +79,26 @@ def prose_sentences(ctx: PatchContext) -> list[tuple[int, str]]:
     return out
 
 
-_OBJECT_START = r"(the|a|an|this|that|these|those|it|its|them|all|each|every|both|any|\w+\(\))\b"
+# What follows an order's verb: an article, a pronoun, or a name from the code
+# ("Zero pp->mask", "Program DW_IC_RX_TL", "Raise PMBUS_PAGES", "Write 4 to").
+_OBJECT_START = (r"(?i:the|a|an|this|that|these|those|it|its|them|all|each|every|both|any)\b|"
+                 r"\w+\(\)|\w*[_\d]\w*|\w+(->|\.)\w|[A-Z]{2,}\w*\b")
+
+
+# Words that join an order to the one before it ("Moreover reset the index").
+_TRANSITION = (r"^(moreover|additionally|furthermore|in addition|besides|while at it|"
+               r"while here)\b,?\s*")
 
 
 def is_action(text: str, actions: re.Pattern[str], openers: frozenset[str]) -> bool:
     """An imperative sentence: a listed verb, or any other word followed by its object
     ("Redirty the pages", "Flush the cache"); ``openers`` open statements instead."""
+    text = rx(_TRANSITION, re.I).sub("", text, count=1)
     if actions.match(text):
         return True
     first, _, rest = text.partition(" ")
     return first.isalpha() and first.lower() not in openers and \
-        not first.lower().endswith("ing") and rx(_OBJECT_START, re.I).match(rest) is not None
+        not first.lower().endswith("ing") and rx(_OBJECT_START).match(rest) is not None
 
 
 # In an order, what follows one of these is the problem it answers ("Move x out of
@@ -145,6 +154,17 @@ def _said(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
+def explains(rule, sentences: list[Sentence]) -> bool:
+    """The log tells more than its orders, in a way the cue scores miss: a statement
+    about the world ("The field is two bytes wide in the firmware", "With MLO the
+    state depends on which link starts first"), or an order that names the old
+    behaviour or its cause ("... instead of overwriting the register", "... since
+    the link may be off channel", "... to get the correct capability"). A maintainer
+    reads the problem from these; the rule only speaks up on logs made of bare orders."""
+    clauses = _cues(rule, "log_explaining_clauses")
+    return any(not s.action or clauses.search(s.text) for s in sentences)
+
+
 def states_problem(rule, ctx: PatchContext) -> list[Finding]:
     kind = kind_of(rule, ctx)
     if kind.name in SAYS_WHAT or not ctx.patch.log.body.strip():
@@ -164,6 +184,8 @@ def states_problem(rule, ctx: PatchContext) -> list[Finding]:
         return []  # "fix a NULL dereference in x()": the subject says what goes wrong
     if kind.name == OTHER and any(s.reason or (s.problem and not s.action) for s in sentences):
         return []  # a reason, or a problem told apart from the action, is enough here
+    if explains(rule, sentences):
+        return []
     missing = []
     if not any(s.problem for s in sentences):
         missing.append("what goes wrong (a failure, a wrong state, a missing capability)")
@@ -188,6 +210,16 @@ def states_problem(rule, ctx: PatchContext) -> list[Finding]:
 
 def _mentioned(name: str, log: str) -> bool:
     return rx(rf"\b{re.escape(name)}\b").search(log) is not None
+
+
+def _told_in_words(name: str, log: str) -> bool:
+    """The log names the function in prose: every word of its name after the driver
+    prefix, of four letters or more and at least two of them, starts a word of the log
+    (ksmbd_conn_wait_idle(): "waits until the connection is idle"; one word such as
+    "read" is too common to tell)."""
+    parts = [p for p in name.lower().split("_") if p][1:]
+    words = [p for p in parts if len(p) >= 4 and p.isalpha()]
+    return len(words) >= 2 and all(rx(rf"\b{re.escape(w)}", re.I).search(log) for w in words)
 
 
 def _code_tokens(text: str) -> list[str]:
@@ -279,8 +311,9 @@ def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
     common = {p for n in [*changes, *added] for p in n.lower().split("_")}
     shapes = Counter(c.delta for c in changes.values())
     silent = [n for n, c in changes.items()
-              if not _mentioned(n, log) and shapes[c.delta] == 1
+              if not _mentioned(n, log) and not _told_in_words(n, log) and shapes[c.delta] == 1
               and not c.touched & (set(changes) | added) - {n}  # a caller following suit
+              and not any(n in o.delta[0] for m, o in changes.items() if m != n)  # a callee
               and not _spoken_of(c.delta, log, common)]
     if len(silent) != 1:
         return []  # several: the log speaks of the change as a whole, not function by function
@@ -342,8 +375,12 @@ def fixes_tag_expected(rule, ctx: PatchContext) -> list[Finding]:
     if log.trailer_values("Fixes") or kind_of(rule, ctx).name not in (FIX, OTHER):
         return []
     cues = _cues(rule, "log_known_origin")
+    problem = _cues(rule, "log_problem_cues")
     for line, text in prose_sentences(ctx):
         match = cues.search(text)
+        if match and kind_of(rule, ctx).name == OTHER and not problem.search(
+                text[:match.start()] + " " + text[match.end():]):
+            continue  # "commit X introduced new semantics": history, not a bug
         if match:
             return [make_finding(rule, ctx, f"The log names the origin of the bug "
                                  f"(\"{match.group(0)}\") but has no Fixes: tag.", line=line,
@@ -445,6 +482,11 @@ def subject_prefix(rule, ctx: PatchContext) -> list[Finding]:
     own = subject_components(ctx.patch.log.subject)
     if own and own[:len(root)] == root[:len(own)]:
         return []  # the same prefix, or a shorter one ("wifi: rtw89:" for "...: coex:")
+    if own and not {c.lower() for c in own} & {c.lower() for c in root}:
+        # nothing in common ("VFS:", "smb/server:" on files whose history says "ksmbd:"):
+        # another subsystem's change passing through, or a name the subsystem also
+        # goes by; a slip keeps part of the usual prefix ("mt76: mt7615:")
+        return []
     path = next(iter(roots))
     counts = ctx.cache[key][path]
     n = sum(c for p, c in counts.items() if p[:len(root)] == root)

@@ -65,6 +65,14 @@ def _only_id_entries(patch: Patch, settings: dict) -> bool:
         text.strip().startswith(("/*", "*", "//")) for text in added)
 
 
+def _only_additions(patch: Patch) -> int:
+    """How many lines the patch adds when it removes none (0 when it removes any):
+    with no fix cue, a patch that only adds a block of code is new behaviour."""
+    if any(line.kind == "-" for fd in patch.files for h in fd.hunks for line in h.lines):
+        return 0
+    return len(_added_lines(patch))
+
+
 def patch_kind(patch: Patch, settings: dict) -> PatchKind:
     """The kind of ``patch``; ``settings`` are the packs' shared settings."""
     log = patch.log
@@ -102,6 +110,8 @@ def patch_kind(patch: Patch, settings: dict) -> PatchKind:
         return PatchKind(FIX, f'"{m.group(0)}" in the subject')
     if (m := _cue(settings, "log_kind_feature_words").search(subject)) is not None:
         return PatchKind(FEATURE, f'"{m.group(0)}" in the subject')
+    if (n := _only_additions(patch)) >= int(settings.get("log_kind_feature_min_added", 40)):
+        return PatchKind(FEATURE, f"it only adds code ({n} lines, none removed)")
     opening = log.body.lstrip().split(" ", 1)[0]
     for word, where in ((first, "the subject"), (opening, "the log")):
         if _cue(settings, "log_kind_cleanup_verbs").fullmatch(word):

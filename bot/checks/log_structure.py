@@ -33,10 +33,11 @@ _SUBSYSTEM = r"^[^\s:][^:]{0,60}: \S"
 _DIFFSTAT = r"^\s*(\S+\s+\|\s+\d+|\d+ files? changed)"
 _CHANGELOG = r"\bv\d+\b|\bchanges?\s+(since|from|in)\b|\bchange\s*log\b"
 _TRAILER_LIKE = r"^[A-Za-z][A-Za-z0-9-]*: "
-# compiler, checker or kernel output quoted without indentation
+# compiler, checker or kernel output, or a shell command line ("$ spatch ..."),
+# quoted without indentation
 _TOOL_OUTPUT = (r"^\s|^>|://|^\[\s*\d+\.\d+\]|^\S+:\d+(:\d+)?:|^\S*/\S*:\s|"
                 r"\+0x[0-9a-f]+/0x|^\S{40,}|^(CPU|RIP|Call Trace|Hardware name|Workqueue):|"
-                r"\b(0x)?[0-9a-f]{16}\b")
+                r"\b(0x)?[0-9a-f]{16}\b|[\w\])~]\$ \S|^\(?\$ \S")
 
 
 def is_tool_output(line: str) -> bool:
