@@ -157,3 +157,55 @@ def test_dictionary_cache_built_once_and_rebuilt_when_damaged(tmp_path, monkeypa
     assert codespell_table.suggestion("receive") is None
     assert stored.read_bytes() != b"not marshal data"
     codespell_table.buckets.cache_clear()
+
+
+FIXES = "\n\nFixes: 0123456789ab (\"demo: Add a cache\")"
+
+
+@pytest.mark.parametrize("log", [
+    "The hardware reads the queue depth as a 16-bit field. Widen the member.",
+    "Update the enable bit with demo_rmw() instead of writing the whole register.",
+    "Drop the cached pointer in demo_remove() since the entry may already be gone.",
+    "Add the missing range check for the header length in demo_parse().",
+    "Program the divider in demo_set_rate() to report the correct rate.",
+    "Avoid a second flush of the cache when the device is already idle.",
+    "Adapt the reset path to the locking of commit 0123456789ab (\"demo: Lock it\").",
+])
+def test_states_problem_quiet_where_the_log_explains(log):
+    """Each of these says what was wrong in its own way: a statement, the old
+    behaviour, a cause, a missing or correct thing, what is avoided, a commit."""
+    assert not _run("log-states-problem", "demo: Fix the reset path", log + FIXES)
+
+
+@pytest.mark.parametrize("log", [
+    "Zero d->cursor in demo_remove() when the removed entry is the first one.",
+    "Take dev->lock in demo_work() around the call to demo_apply().\n"
+    "Moreover clear d->last in demo_reset().",
+    "Write 4 to DEMO_THRESHOLD in demo_start() before setting the enable bit.",
+])
+def test_states_problem_speaks_on_bare_orders(log):
+    """Orders whose object is a name from the code, joined by "Moreover", are still
+    only orders: the fix does not say what goes wrong."""
+    assert _run("log-states-problem", "demo: Reset the cursor", log + FIXES)
+
+
+def test_additions_only_patch_is_new_behaviour_unless_it_says_fix():
+    from bot.checks.log_kind import FEATURE, FIX, patch_kind
+    from bot.source.mbox import read_series
+
+    example = rule("log-states-problem").pack.folder / "examples" / "log-states-problem"
+    (patch,) = read_series(example / "ok-only-adds-code.eml").patches
+    settings = rule("log-states-problem").pack.shared
+    assert patch_kind(patch, settings).name == FEATURE
+    patch.log.subject = "lib: demo: fix the gain table on channel change"
+    assert patch_kind(patch, settings).name == FIX
+
+
+def test_impact_reads_a_freed_object_and_what_it_affects():
+    stable = "\n\nCc: stable@vger.kernel.org\n"
+    assert not _run("log-impact", "demo: Hold the device during a callback",
+                    "The request could be freed after the device goes away. Take a "
+                    "reference that is not dropped before the callback ends." + stable)
+    assert not _run("log-impact", "demo: Fix an overflow in the timeout",
+                    "A user may pass any interval. This affects the product of the interval "
+                    "and the tick, which can overflow." + stable)
