@@ -224,7 +224,7 @@ def _told_in_words(name: str, log: str) -> bool:
 
 def _code_tokens(text: str) -> list[str]:
     text = rx(r"/\*.*?(\*/|$)|//.*$").sub(" ", text)
-    if text.lstrip().startswith("*"):  # inside a block comment
+    if rx(r"^\s*\*(\s|/|$)").match(text):  # inside a block comment, not "*val = ..."
         return []
     return rx(r"\w+|->|[^\w\s]").findall(text)
 
@@ -295,6 +295,12 @@ def _spoken_of(delta: tuple, log: str, common: set[str]) -> bool:
     return False
 
 
+def _within(delta: tuple, other: tuple) -> bool:
+    """Every token ``delta`` gains and loses, ``other`` does too: the same edit
+    ("count > 2" -> "count") made in a function the log does discuss."""
+    return bool(delta[0] | delta[1]) and delta[0] <= other[0] and delta[1] <= other[1]
+
+
 def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
     """The pci-hyperv v2 shape: the log discusses the changed functions by name and is
     silent on the one that changes in a different way."""
@@ -313,7 +319,8 @@ def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
     silent = [n for n, c in changes.items()
               if not _mentioned(n, log) and not _told_in_words(n, log) and shapes[c.delta] == 1
               and not c.touched & (set(changes) | added) - {n}  # a caller following suit
-              and not any(n in o.delta[0] for m, o in changes.items() if m != n)  # a callee
+              and not any(n in o.delta[0] or _within(c.delta, o.delta)  # a callee, or
+                          for m, o in changes.items() if m != n)  # part of another's change
               and not _spoken_of(c.delta, log, common)]
     if len(silent) != 1:
         return []  # several: the log speaks of the change as a whole, not function by function

@@ -121,7 +121,8 @@ def fixes_format(rule, ctx: PatchContext) -> list[Finding]:
     for trailer in ctx.patch.log.trailers:
         if trailer.name.lower() != "fixes":
             continue
-        match = rx(_FIXES).match(trailer.value.strip())
+        # a full stop after the closing parenthesis is prose habit, not a broken tag
+        match = rx(_FIXES).match(rx(r"\)\.$").sub(")", trailer.value.strip()))
         problem: tuple[str, str] | None = None
         if match is None:
             problem = rule.severity, 'Fixes: must read Fixes: <sha> ("<subject>") on one line'
