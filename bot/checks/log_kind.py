@@ -4,7 +4,8 @@ A fix must say what goes wrong; a revert must say why; a feature, device-ID
 addition, cleanup, conversion, treewide change or documentation patch says
 what it does, and that is enough. The kind is read from what kernel people
 read it from: the trailers (Fixes:, Cc: stable, Reported-by:), the subject,
-the files and, for ID tables, the added lines. The cue lists are pack settings
+the files and, for ID tables, the added lines; with no fix cue, a patch that
+only adds a block of code is new behaviour. The cue lists are pack settings
 (``log_kind_*`` in log-vocabulary.toml).
 """
 
