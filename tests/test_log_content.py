@@ -182,6 +182,8 @@ def test_states_problem_quiet_where_the_log_explains(log):
     "Take dev->lock in demo_work() around the call to demo_apply().\n"
     "Moreover clear d->last in demo_reset().",
     "Write 4 to DEMO_THRESHOLD in demo_start() before setting the enable bit.",
+    "Switch to the spare queue in demo_remove() if the first one goes away.\n"
+    "Moreover reset spare queue index when only one queue is left.",
 ])
 def test_states_problem_speaks_on_bare_orders(log):
     """Orders whose object is a name from the code, joined by "Moreover", are still
