@@ -301,6 +301,12 @@ def _within(delta: tuple, other: tuple) -> bool:
     return bool(delta[0] | delta[1]) and delta[0] <= other[0] and delta[1] <= other[1]
 
 
+def _shared_name(delta: tuple, other: tuple) -> bool:
+    """Both changes bring in the same specific name (``num_scan``, ``seclink_id``):
+    one sets what the other reads, a single mechanism the log describes as one."""
+    return any("_" in t.strip("_") and len(t) >= 6 for t in delta[0] & other[0])
+
+
 def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
     """The pci-hyperv v2 shape: the log discusses the changed functions by name and is
     silent on the one that changes in a different way."""
@@ -321,6 +327,8 @@ def covers_changes(rule, ctx: PatchContext) -> list[Finding]:
               and not c.touched & (set(changes) | added) - {n}  # a caller following suit
               and not any(n in o.delta[0] or _within(c.delta, o.delta)  # a callee, or
                           for m, o in changes.items() if m != n)  # part of another's change
+              and not any(_shared_name(c.delta, changes[m].delta)  # one mechanism
+                          for m in named if m in changes and m != n)
               and not _spoken_of(c.delta, log, common)]
     if len(silent) != 1:
         return []  # several: the log speaks of the change as a whole, not function by function
