@@ -86,7 +86,7 @@ def main() -> None:
     outside = Path(tempfile.mkdtemp(prefix="lorebot-bench-"))  # not a git repository
     review = [LOREBOT, "review", "--mbox", str(MAIL), "--tree", str(FIXTURES / "base")]
     clean = [LOREBOT, "review", "--mbox", str(clean_patch(outside)), "--tree", str(outside)]
-    assert "summary: 0 error, 0 warning, 0 info" in subprocess.run(
+    assert "summary: 0 errors, 0 warnings, 0 info" in subprocess.run(
         clean, capture_output=True, text=True, env=env).stdout
     commands = [
         ("bare interpreter (python -c pass)", [PYTHON, "-c", "pass"], None, ROOT),

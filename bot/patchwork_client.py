@@ -36,9 +36,8 @@ def default_state_file() -> Path:
 class PatchworkClient:
     def __init__(self, url: str, token: str, state_file: Path | None = None,
                  retries: int = 3, backoff: float = 0.5, projects: list[str] | None = None):
-        import b4
-
         from bot import __version__
+        from bot.b4lib import b4
 
         self.url = url.rstrip("/")
         self.session, self.api = b4.get_patchwork_session(token, self.url)

@@ -15,6 +15,9 @@ NETWORK_AND_GIT = {"pygit2", "requests", "b4", "liblore"}
 # b4 reads every series (subjects, revisions, reply trailers: issue 14), and with it
 # come requests and liblore; a review from local mail still loads no git.
 SERIES_BY_B4 = {"b4", "liblore", "requests"}
+# b4's attestation and signing (dkimpy with dnspython, patatt with PyNaCl) run on
+# no path of lorebot's: bot.b4lib leaves their code unrun.
+ATTESTATION = {"dns", "dns.resolver", "nacl", "nacl.signing", "dkim.crypto"}
 C_AND_MODEL = {"tree_sitter", "bot.c.parse", "bot.c.cfg", "bot.c.paths", "bot.model.interp"}
 
 
@@ -38,14 +41,15 @@ def test_review_without_a_tree_loads_neither_the_c_front_end_nor_git(tmp_path):
     mods = imported(["review", "--mbox", str(FIXTURES / "v2.mbox")], tmp_path)
     assert "bot.commands.review" in mods and "bot.checks.log_content" in mods
     assert not mods & (C_AND_MODEL | (NETWORK_AND_GIT - SERIES_BY_B4) | OTHER_COMMANDS
-                       | {"tomllib"})
+                       | ATTESTATION | {"tomllib"})
 
 
 def test_review_with_a_tree_loads_the_c_front_end_and_the_model_but_no_network(tmp_path):
     mods = imported(["review", "--mbox", str(FIXTURES / "v2.mbox"), "--tree",
                      str(FIXTURES / "base")], tmp_path)
     assert mods >= C_AND_MODEL
-    assert not mods & ((NETWORK_AND_GIT - SERIES_BY_B4) | OTHER_COMMANDS | {"tomllib"})
+    assert not mods & ((NETWORK_AND_GIT - SERIES_BY_B4) | OTHER_COMMANDS | ATTESTATION
+                       | {"tomllib"})
 
 
 @pytest.mark.parametrize("argv, others", [(["rules"], OTHER_COMMANDS - {"bot.commands.rules"}),

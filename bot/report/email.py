@@ -48,7 +48,7 @@ def _recipients(message: Message, settings: EmailSettings) -> tuple[str, str]:
     and Cc (the lists) are copied to Cc; b4 drops repeats, and we drop our own
     address.
     """
-    import b4
+    from bot.b4lib import b4
 
     me = parseaddr(settings.sender)[1].lower()
     to = getaddresses(message.reply_to or [message.author]) if settings.to_author else []

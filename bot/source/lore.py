@@ -86,7 +86,7 @@ def _bounded_answer(response, *args, **kwargs):
 
 def lore_node(policy: LorePolicy | None = None):
     """b4's lore node, configured from git config, with our session and timeouts."""
-    import b4
+    from bot.b4lib import b4
 
     policy = policy or LorePolicy()
     for name in ("b4", "liblore"):  # their log lines would break our one-line errors
@@ -103,7 +103,7 @@ def lore_node(policy: LorePolicy | None = None):
 
 def reset() -> None:
     """Forget the cached node and configuration (the mirror or config changed)."""
-    import b4
+    from bot.b4lib import b4
 
     b4.LORENODE = None
     b4.MAIN_CONFIG = {}
@@ -111,7 +111,7 @@ def reset() -> None:
 
 def configure_midmask(midmask: str) -> None:
     """Send every lore request to ``midmask`` (a mirror, a test server), as b4.midmask does."""
-    import b4
+    from bot.b4lib import b4
 
     reset()
     b4._setup_main_config()
@@ -139,7 +139,7 @@ def _remote(call, what: str):
 def thread_messages(target: str, policy: LorePolicy | None = None,
                     nocache: bool = False) -> tuple[str, list]:
     """(message-id, the thread's mails as email.message objects)."""
-    import b4
+    from bot.b4lib import b4
 
     node = lore_node(policy)
     msgid = b4.parse_msgid(target)
@@ -159,15 +159,14 @@ def with_previous_revision(mails: list, version: int | None = None) -> list:
     (same subject and sender, or change-id). Lore failing to answer that search
     leaves the thread as it is: the review then has no section on the revision before.
     """
-    import b4
-    import b4.mbox
+    from bot.b4lib import b4, b4_mbox
 
     subjects = [b4.LoreSubject(m.get("Subject", "")) for m in mails]
     revisions = {s.revision for s in subjects if s.patch and not s.reply}
     wanted = (version or max(revisions, default=1)) - 1
     if wanted < 1 or wanted in revisions:
         return mails
-    found = b4.mbox.get_extra_series(list(mails), direction=-1, wantvers=[wanted])
+    found = b4_mbox().get_extra_series(list(mails), direction=-1, wantvers=[wanted])
     check_mail_count(len(found), f"the thread and v{wanted} of it")
     return found
 

@@ -67,7 +67,7 @@ def _short(digits: str) -> str:
 
 def lore_subject(subject: str):
     """b4's reading of a subject (reply, revision, counters, prefixes); bounds checked."""
-    import b4
+    from bot.b4lib import b4
 
     problem = subject_problem(subject)
     if problem:

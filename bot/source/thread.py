@@ -157,7 +157,7 @@ def series_from_messages(
 
 def read_thread(messages: list[Message], source: str = "") -> Thread:
     """Group the mails of a thread into revisions, as b4 groups them."""
-    import b4
+    from bot.b4lib import b4
 
     thread = Thread(source=source)
     by_id: dict[str, Message] = {}
@@ -201,7 +201,7 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
 def _mailbox(views: list[email.message.Message]):
     """A new b4 mailbox: b4's get_series changes the mailbox (a second call on one
     revision files its cover letter twice), so every revision gets its own."""
-    import b4
+    from bot.b4lib import b4
 
     mailbox = b4.LoreMailbox()
     for view in views:
@@ -264,7 +264,7 @@ def _trailers(lmsg) -> list[ReplyTrailer]:
 @contextmanager
 def _quiet_offline_b4():
     """No network from b4 while grouping, and no b4 log lines on our stderr."""
-    import b4
+    from bot.b4lib import b4
 
     for name in ("b4", "liblore"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
