@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from mails import mbox, patch_mail, write
+from mails import DIFF, mbox, patch_mail, write
 
 from bot.errors import IncompleteSeriesError, InputError
 from bot.source.mbox import read_messages, read_series
@@ -113,6 +113,25 @@ def test_trailer_carried_to_an_unchanged_patch_of_the_next_revision(tmp_path):
     series = read_series(write(tmp_path / "s.mbox", mbox(*mails)))
     assert series.version == 2  # v2's 2/3 has the same diff as v1's: b4 carries the ack
     assert [t.value for t in series.reply_trailers[2]] == ["Al <al@example.com>"]
+
+
+def test_trailers_follow_patch_ids_without_git(tmp_path, monkeypatch):
+    """b4 compares patches by patch-id; lorebot gives them, so grouping starts no git."""
+    other = (DIFF.replace("x + 1", "x + 2"), DIFF + DIFF.replace("lib/demo.c", "lib/more.c"))
+    mails = series_mails(1, [1, 2]) + series_mails(2, [1]) + [
+        patch_mail("[PATCH v2 2/3] lib: demo: step 2", msgid="v2-2@x", reply_to="v2-0@x",
+                   diff=other[0]),  # changed since v1: its ack is not carried
+        patch_mail("[PATCH 3/3] lib: demo: step 3", msgid="v1-3@x", reply_to="v1-0@x",
+                   diff=other[1]),
+        patch_mail("[PATCH v2 3/3] lib: demo: step 3", msgid="v2-3@x", reply_to="v2-0@x",
+                   diff=other[1][len(DIFF):] + DIFF)]  # the same files, in another order
+    mails += [reply(f"r{i}@x", f"v1-{i}@x", "Acked-by: Al <al@example.com>\n",
+                    subject=f"Re: [PATCH {i}/3] lib: demo: step {i}",
+                    author="Al <al@example.com>") for i in (1, 2, 3)]
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git to be found
+    series = read_series(write(tmp_path / "s.mbox", mbox(*mails)))
+    assert series.version == 2
+    assert {i for i, t in series.reply_trailers.items() if t} == {1, 3}
 
 
 def test_partial_reroll_three_deep_names_the_first_revision(tmp_path):

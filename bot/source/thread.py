@@ -162,6 +162,7 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
     thread = Thread(source=source)
     by_id: dict[str, Message] = {}
     views: list[email.message.Message] = []
+    patch_ids: dict[str, str] = {}
     parents = _acyclic_parents(messages)
     trailer_mails = 0
     with _quiet_offline_b4():
@@ -174,9 +175,10 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
                     thread.ignored.append(f"<{message.message_id}>: {problem}")
                 continue
             by_id[key] = message
-            views.append(_b4_view(message, key, parents.get(key),
-                                  trailer_mails < MAX_TRAILER_MAILS))
-            found.add_message(views[-1])
+            view, patch_ids[key] = _b4_view(message, key, parents.get(key),
+                                            trailer_mails < MAX_TRAILER_MAILS)
+            views.append(view)
+            found.add_message(view)
             trailer_mails += bool(found.msgid_map[key].trailers)
         versions = sorted(set(found.series) | set(found.covers))
         if len(versions) > MAX_REVISIONS:
@@ -188,8 +190,8 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
         placed: set[str] = set()
         parsed: dict[str, Patch] = {}
         for version in versions:
-            revision, keys = _revision(_mailbox(views), version, by_id, origin, cover_of,
-                                       parsed)
+            revision, keys = _revision(_mailbox(views, patch_ids), version, by_id, origin,
+                                       cover_of, parsed)
             revision.trailers = {i: t for i, t in revision.trailers.items() if t}
             thread.revisions[version] = revision
             placed |= keys
@@ -198,14 +200,22 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
     return thread
 
 
-def _mailbox(views: list[email.message.Message]):
+def _mailbox(views: list[email.message.Message], patch_ids: dict[str, str]):
     """A new b4 mailbox: b4's get_series changes the mailbox (a second call on one
-    revision files its cover letter twice), so every revision gets its own."""
+    revision files its cover letter twice), so every revision gets its own.
+
+    Each patch's patch-id is given to b4 (`_patch_id`) before b4 asks for it:
+    b4 would run one ``git patch-id`` per patch and mailbox.
+    """
     from bot.b4lib import b4
 
     mailbox = b4.LoreMailbox()
     for view in views:
         mailbox.add_message(view)
+    for key, patch_id in patch_ids.items():
+        lmsg = mailbox.msgid_map.get(key)
+        if lmsg is not None and lmsg.has_diff:
+            lmsg._git_patch_id = patch_id  # b4's cache of LoreMessage.git_patch_id
     return mailbox
 
 
@@ -303,8 +313,9 @@ def _acyclic_parents(messages: list[Message]) -> dict[str, str]:
 
 
 def _b4_view(message: Message, key: str, parent: str | None,
-             trailers: bool) -> email.message.Message:
-    """What b4 gets of one decoded mail: headers, and a body bounded in what it costs.
+             trailers: bool) -> tuple[email.message.Message, str]:
+    """What b4 gets of one decoded mail: headers, and a body bounded in what it costs;
+    and the patch-id of its diff.
 
     b4's trailer search is quadratic in the body (24 KB of ``Key: value`` lines
     take a second), so b4 reads at most ``MAX_TRAILER_LINES`` trailer-like lines
@@ -328,15 +339,28 @@ def _b4_view(message: Message, key: str, parent: str | None,
         view["References"] = " ".join(f"<{r}>" for r in [*refs, parent])
     log, notes, diff = split_body(message.body)
     text = _trailer_lines(log + "\n" + notes, MAX_TRAILER_LINES if trailers else 0)
+    shape = ""
     if diff:
-        text.append(_hashed_diff(diff))
+        shape = _hashed_diff(diff)
     elif _diffless_patch(message.subject):  # a patch all the same: its log is reviewed
         name = hashlib.sha1(key.encode()).hexdigest()[:16]
-        text.append(f"diff --git a/{name} b/{name}")
+        shape = f"diff --git a/{name} b/{name}"
+    if shape:
+        text.append(shape)
     view["Content-Type"] = 'text/plain; charset="utf-8"'
     view["Content-Transfer-Encoding"] = "8bit"
     view.set_payload("\n".join(text) + "\n", "utf-8")
-    return view
+    return view, _patch_id(shape)
+
+
+def _patch_id(shape: str) -> str:
+    """The patch-id of a view's diff, as b4 uses it: equal for two patches when their
+    views' diffs are equal file by file, in any order of files (``git patch-id
+    --stable`` of the view says the same; the view's lines are already hashes, so
+    hashing them again needs no git process)."""
+    files = sorted(hashlib.sha1(part.strip("\n").encode()).hexdigest()
+                   for part in shape.split("diff --git ") if part)
+    return hashlib.sha1("".join(files).encode()).hexdigest()
 
 
 def _diffless_patch(subject: str) -> bool:
