@@ -216,6 +216,24 @@ def test_acquire_inside_a_helper_is_followed_through_the_call(capsys, tmp_path):
     assert notes[-1][0] == 18
 
 
+def test_acquire_inside_a_helper_of_another_file_of_the_folder(capsys, tmp_path):
+    """The driver file never names request_region(): its helper in the folder does."""
+    helper, probe = HELPER.split("static int demo_probe")
+    helper = helper.replace("static int demo_setup", "int demo_setup").replace(
+        "static unsigned short", "unsigned short")
+    probe = "extern unsigned short demo_base;\n\nstatic int demo_probe" + probe
+    leaky = probe.replace("\t\treturn -ENODEV;\n\treturn 0;\n",
+                          "\t\treturn -ENODEV;\n\treturn i2c_add_adapter(&demo_adapter);\n")
+    setup = DRIVER.rsplit("/", 1)[0] + "/demo_setup.c"
+    _, change = history_repo(tmp_path, [("demo: add driver", {DRIVER: probe, setup: helper}),
+                                        ("demo: register the adapter", {DRIVER: leaky})])
+    (finding,) = [f for f in review_range(capsys, tmp_path, change)
+                  if f["rule"] == "pair-request-region"]
+    assert finding["status"] == "introduced" and finding["function"] == "demo_probe"
+    assert "inside demo_setup(): request_region() takes it" in [
+        step["note"] for step in finding["path"]]
+
+
 def test_a_function_added_next_to_others_is_introduced(capsys, tmp_path):
     """The file existed before the patch, the function did not: its leaks are new."""
     _, change = history_repo(tmp_path, [

@@ -463,6 +463,19 @@ def _leak(cfg: CFG, events: ResourceEvents, tracked: _Tracked, state: tuple,
         key=tracked.key, acquire_line=acquire.line, returns_error=erroring)
 
 
+def _may_take(cfg: CFG, env: PathEnv, pair: PairSpec) -> bool:
+    """Whether anything of ``pair`` can be taken in this function: one of its acquires or
+    loop macros is called here, or, through a helper, somewhere in the file or its folder.
+    Most pairs of a rule set do neither in a given function, and then building their
+    events over its CFG would find nothing."""
+    taken = pair.acquires | frozenset(dict(pair.loops))
+    if any(n.call in taken if n.kind == "call" else n.kind == "branch" and n.macro in taken
+           for n in cfg.nodes):
+        return True
+    anywhere = env.summaries.called_anywhere() if env.summaries is not None else frozenset()
+    return anywhere is None or not anywhere.isdisjoint(taken)
+
+
 def paired(cfg: CFG, env: PathEnv | None = None, *, acquires: set[str] | None = None,
            releases: set[str] | None = None, returns: str = "void",
            pair: PairSpec | None = None) -> list[Violation]:
@@ -472,6 +485,8 @@ def paired(cfg: CFG, env: PathEnv | None = None, *, acquires: set[str] | None = 
                         returns)
     if env is None:
         raise ValueError("paired() needs the function's PathEnv")
+    if not _may_take(cfg, env, pair):
+        return []
     settings = env.settings
     events = ResourceEvents(
         cfg, env.facts, pair, summaries=env.summaries,

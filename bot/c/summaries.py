@@ -61,6 +61,7 @@ class Folder:
     _parsed: dict[str, CSource] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
     _data: dict[str, bytes] = field(default_factory=dict)  # the texts as bytes, once
+    _called: set[str] | None = None
 
     def text(self, path: str) -> str:
         if path not in self._texts:
@@ -74,6 +75,14 @@ class Folder:
                 for found in defined_names(self.text(path)):
                     self._index.setdefault(found, []).append(path)
         return self._index.get(name, [])
+
+    def called(self) -> set[str]:
+        """Every name called (or a macro used like a call) in the folder's files."""
+        if self._called is None:
+            self._called = set()
+            for path in self.paths:
+                self._called.update(_CALLED.findall(self.text(path)))
+        return self._called
 
     def text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition, if a folder file plainly holds one."""
@@ -119,6 +128,7 @@ class Summaries:
     _graphs: dict[str, tuple] = field(default_factory=dict)
     _reach: dict[str, set[str]] = field(default_factory=dict)
     _reaching: list[str] = field(default_factory=list)
+    _anywhere: frozenset[str] | None = None
 
     def function(self, name: str) -> CFunction | None:
         """The sound definition of ``name`` in the file or its folder, or None."""
@@ -138,6 +148,19 @@ class Summaries:
             return None
         self.sources.append(src)
         return src, fn
+
+    def called_anywhere(self) -> frozenset[str] | None:
+        """Every name called in the file and its folder's C files, found without parsing
+        (None when the helpers come from elsewhere). A helper summary can take a pair's
+        resource only if one of the pair's names is among them."""
+        if self._anywhere is None:
+            if self.load_more is not None and not isinstance(self.load_more, Folder):
+                return None
+            names = {name for src in self.sources for name in _CALLED.findall(src.text)}
+            if self.load_more is not None:
+                names |= self.load_more.called()
+            self._anywhere = frozenset(names)
+        return self._anywhere
 
     def _text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition in the file or its folder, found without
