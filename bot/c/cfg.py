@@ -36,6 +36,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import GeneratorType
 from typing import Any
 
@@ -89,6 +90,12 @@ class CFG:
 
     def exits(self) -> list[Node]:
         return [n for n in self.nodes if n.is_exit]
+
+    @cached_property
+    def called(self) -> frozenset[str]:
+        """The names of the calls and loop macros in the function."""
+        return frozenset(n.call if n.kind == "call" else n.macro for n in self.nodes
+                         if (n.kind == "call" and n.call) or (n.kind == "branch" and n.macro))
 
 
 def _squeeze(node: Any) -> str:

@@ -465,15 +465,15 @@ def _leak(cfg: CFG, events: ResourceEvents, tracked: _Tracked, state: tuple,
 
 def _may_take(cfg: CFG, env: PathEnv, pair: PairSpec) -> bool:
     """Whether anything of ``pair`` can be taken in this function: one of its acquires or
-    loop macros is called here, or, through a helper, somewhere in the file or its folder.
-    Most pairs of a rule set do neither in a given function, and then building their
-    events over its CFG would find nothing."""
-    taken = pair.acquires | frozenset(dict(pair.loops))
-    if any(n.call in taken if n.kind == "call" else n.kind == "branch" and n.macro in taken
-           for n in cfg.nodes):
+    loop macros is called here, or a helper it calls may stand for one of the pair's
+    calls (the test ``Summaries.effects`` makes first). Most pairs of a rule set do
+    neither in a given function, and then building their events would find nothing."""
+    if not cfg.called.isdisjoint(pair.acquires | frozenset(dict(pair.loops))):
         return True
-    anywhere = env.summaries.called_anywhere() if env.summaries is not None else frozenset()
-    return anywhere is None or not anywhere.isdisjoint(taken)
+    summaries = env.summaries
+    return summaries is not None and any(
+        summaries.may_affect(name, pair)
+        for name in cfg.called - pair.acquires - pair.releases - {cfg.function})
 
 
 def paired(cfg: CFG, env: PathEnv | None = None, *, acquires: set[str] | None = None,

@@ -61,7 +61,6 @@ class Folder:
     _parsed: dict[str, CSource] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
     _data: dict[str, bytes] = field(default_factory=dict)  # the texts as bytes, once
-    _called: set[str] | None = None
 
     def text(self, path: str) -> str:
         if path not in self._texts:
@@ -75,14 +74,6 @@ class Folder:
                 for found in defined_names(self.text(path)):
                     self._index.setdefault(found, []).append(path)
         return self._index.get(name, [])
-
-    def called(self) -> set[str]:
-        """Every name called (or a macro used like a call) in the folder's files."""
-        if self._called is None:
-            self._called = set()
-            for path in self.paths:
-                self._called.update(_CALLED.findall(self.text(path)))
-        return self._called
 
     def text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition, if a folder file plainly holds one."""
@@ -128,7 +119,6 @@ class Summaries:
     _graphs: dict[str, tuple] = field(default_factory=dict)
     _reach: dict[str, set[str]] = field(default_factory=dict)
     _reaching: list[str] = field(default_factory=list)
-    _anywhere: frozenset[str] | None = None
 
     def function(self, name: str) -> CFunction | None:
         """The sound definition of ``name`` in the file or its folder, or None."""
@@ -148,19 +138,6 @@ class Summaries:
             return None
         self.sources.append(src)
         return src, fn
-
-    def called_anywhere(self) -> frozenset[str] | None:
-        """Every name called in the file and its folder's C files, found without parsing
-        (None when the helpers come from elsewhere). A helper summary can take a pair's
-        resource only if one of the pair's names is among them."""
-        if self._anywhere is None:
-            if self.load_more is not None and not isinstance(self.load_more, Folder):
-                return None
-            names = {name for src in self.sources for name in _CALLED.findall(src.text)}
-            if self.load_more is not None:
-                names |= self.load_more.called()
-            self._anywhere = frozenset(names)
-        return self._anywhere
 
     def _text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition in the file or its folder, found without
@@ -186,13 +163,19 @@ class Summaries:
             self._reach[name] = found
         return self._reach[name]
 
+    def may_affect(self, name: str, pair: PairSpec) -> bool:
+        """Whether a call of ``name`` can stand for anything of ``pair``: only when one
+        of the pair's names is called in the helper or below it (``effects`` is empty
+        otherwise)."""
+        return not self._calls(name).isdisjoint(pair.names)
+
     def effects(self, name: str, pair: PairSpec) -> list[Effect]:
         key = (name, pair.name)
         if key in self._done:
             return self._done[key]
         if key in self._busy or len(self._busy) >= MAX_DEPTH:
             return []
-        fn = self.function(name) if self._calls(name) & pair.names else None
+        fn = self.function(name) if self.may_affect(name, pair) else None
         if fn is None:  # not the driver's, or nothing of this pair happens in it or below
             self._done[key] = []
             return []
