@@ -11,15 +11,12 @@ is unharmed and goes on. The child's result (or its error) comes back pickled.
 from __future__ import annotations
 
 import os
-import pickle
 import resource
 import signal
 import time
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.errors import BudgetError
 
@@ -28,8 +25,7 @@ DEFAULT_MEMORY_MB = 1024
 _WAKE = 5.0  # seconds between the parent's ``while_waiting`` calls
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(NamedTuple):  # not a dataclass: review's options read its defaults (--help)
     seconds: float = DEFAULT_SECONDS
     memory_mb: int = DEFAULT_MEMORY_MB
 
@@ -46,6 +42,9 @@ def _data_segment() -> int:
 
 
 def _child(budget: Budget, work: Callable[..., Any], args: tuple, pipe) -> None:
+    import pickle  # here, not at the top: ``lorebot --help`` reads this module's defaults
+    import traceback
+
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     limit = _data_segment() + budget.memory_mb * 1024 * 1024
     hard = resource.getrlimit(resource.RLIMIT_DATA)[1]

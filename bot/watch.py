@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from bot.budget import Budget, run_within
+from bot.budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget, run_within
 from bot.errors import (
     EXIT_BUDGET,
     EXIT_INTERNAL,
@@ -128,8 +128,8 @@ def load_config(path: Path) -> WatchConfig:
 
 def budget_from(values: dict, where: str) -> Budget:
     """A budget from ``seconds`` and ``memory_mb`` (defaults for what is not given)."""
-    budget = Budget(float(values.get("seconds", Budget.seconds)),
-                    int(values.get("memory_mb", Budget.memory_mb)))
+    budget = Budget(float(values.get("seconds", DEFAULT_SECONDS)),
+                    int(values.get("memory_mb", DEFAULT_MEMORY_MB)))
     if not (budget.seconds > 0 and budget.memory_mb > 0):
         raise InputError(f"{where}: seconds and memory_mb must be more than 0")
     return budget

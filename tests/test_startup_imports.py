@@ -58,3 +58,9 @@ def test_review_with_a_tree_loads_the_c_front_end_and_the_model_but_no_network(t
 def test_listing_and_help_load_no_analysis(tmp_path, argv, others):
     mods = imported(argv, tmp_path)
     assert not mods & (C_AND_MODEL | NETWORK_AND_GIT | others | {"bot.model.scenario", "email"})
+
+
+def test_the_command_list_builds_every_parser_without_dataclasses(tmp_path):
+    """``lorebot --help`` imports every command module: none may need dataclasses
+    (inspect), pickle or traceback to declare its options."""
+    assert not imported(["--help"], tmp_path) & {"dataclasses", "inspect", "pickle", "traceback"}

@@ -20,9 +20,8 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
@@ -65,8 +64,7 @@ def default_range() -> str:
     raise InputError("no range input and no pull request event to take base..head from")
 
 
-@dataclass
-class ActionInputs:
+class ActionInputs(NamedTuple):  # not a dataclass: ``lorebot --help`` imports this module
     """The action's inputs (action.yml), read from INPUT_*."""
 
     request: Request

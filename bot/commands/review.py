@@ -84,7 +84,8 @@ def request_of(args: argparse.Namespace):
 def reviewed(args: argparse.Namespace) -> tuple[str, bool, list]:
     """In the budgeted child: the report, whether it fails, the Patchwork checks."""
     from bot.checks import chosen_rules
-    from bot.report import RenderOptions, render
+    from bot.report import render
+    from bot.report.options import RenderOptions
     from bot.request import review_request
 
     review = review_request(request_of(args), chosen_rules(args.rules))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from bot.report.options import DEFAULT, RenderOptions
+if TYPE_CHECKING:  # the options' dataclass is not needed to list the formats (--help)
+    from bot.report.options import RenderOptions
 
 # --format name -> module with ``render(review, options) -> str``
 FORMATS: dict[str, str] = {
@@ -17,8 +19,10 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(review, fmt: str, options: RenderOptions = DEFAULT) -> str:
-    return importlib.import_module(FORMATS[fmt]).render(review, options)
+def render(review, fmt: str, options: RenderOptions | None = None) -> str:
+    from bot.report.options import DEFAULT
+
+    return importlib.import_module(FORMATS[fmt]).render(review, options or DEFAULT)
 
 
 def plural(n: int, word: str) -> str:
