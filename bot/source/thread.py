@@ -189,9 +189,10 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
         cover_of = {lmsg.msgid: version for version, lmsg in found.covers.items()}
         placed: set[str] = set()
         parsed: dict[str, Patch] = {}
-        for version in versions:
-            revision, keys = _revision(_mailbox(views, patch_ids), version, by_id, origin,
-                                       cover_of, parsed)
+        for version in versions:  # the last one may use the first mailbox, unread so far
+            mailbox = _given_patch_ids(found, patch_ids) if version == versions[-1] else \
+                _given_patch_ids(_mailbox(views), patch_ids)
+            revision, keys = _revision(mailbox, version, by_id, origin, cover_of, parsed)
             revision.trailers = {i: t for i, t in revision.trailers.items() if t}
             thread.revisions[version] = revision
             placed |= keys
@@ -200,18 +201,20 @@ def read_thread(messages: list[Message], source: str = "") -> Thread:
     return thread
 
 
-def _mailbox(views: list[email.message.Message], patch_ids: dict[str, str]):
+def _mailbox(views: list[email.message.Message]):
     """A new b4 mailbox: b4's get_series changes the mailbox (a second call on one
-    revision files its cover letter twice), so every revision gets its own.
-
-    Each patch's patch-id is given to b4 (`_patch_id`) before b4 asks for it:
-    b4 would run one ``git patch-id`` per patch and mailbox.
-    """
+    revision files its cover letter twice), so every revision gets its own."""
     from bot.b4lib import b4
 
     mailbox = b4.LoreMailbox()
     for view in views:
         mailbox.add_message(view)
+    return mailbox
+
+
+def _given_patch_ids(mailbox, patch_ids: dict[str, str]):
+    """The mailbox, each patch's patch-id given to b4 (`_patch_id`) before b4 asks for
+    it: b4 would run one ``git patch-id`` per patch and mailbox."""
     for key, patch_id in patch_ids.items():
         lmsg = mailbox.msgid_map.get(key)
         if lmsg is not None and lmsg.has_diff:
