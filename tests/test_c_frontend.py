@@ -4,6 +4,7 @@ what the code does. Every function here is written for this test in kernel style
 """
 
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -521,3 +522,32 @@ int f(struct d *d)
     assert test.assigned == "ret"
     held = (("guard", "mutex_intr", ("&d->lock",)), ("unguard", "mutex_intr", ("&d->lock",)))
     assert _cleanup_sequences(cfg, 9) == {held} and _cleanup_sequences(cfg, 10) == {held}
+
+
+def _shape(node, out: list) -> list:
+    out.append((node.type, node.start_byte, node.end_byte, node.has_error))
+    for child in node.children:
+        _shape(child, out)
+    return out
+
+
+@pytest.mark.parametrize("old, new", [
+    ("\treturn 0;\n}", "\tif (ret)\n\t\tgoto out;\n\treturn 0;\n}"),  # a hunk added
+    ("\treturn 0;\n}", "\treturn 0;\n"),  # a brace lost: a syntax error
+    ("static ", "static void demo_extra(void)\n{\n}\n\nstatic "),  # a function added
+])
+def test_a_post_image_parsed_from_its_pre_image_gets_the_tree_of_a_fresh_parse(old, new):
+    from bot.c.parse import cached_parse
+
+    pre_text = (Path(__file__).resolve().parent.parent / "fixtures" / "pci-hyperv" / "base" /
+                "drivers" / "pci" / "controller" / "pci-hyperv.c").read_text()
+    at = pre_text.index(old, len(pre_text) // 2)
+    post_text = pre_text[:at] + new + pre_text[at + len(old):]
+    cache: dict = {}
+    pre = cached_parse(cache, pre_text)
+    post = cached_parse(cache, post_text, like=pre)
+    fresh = CSource(post_text)
+    assert _shape(post.tree.root_node, []) == _shape(fresh.tree.root_node, [])
+    assert [(f.name, f.start_line, f.end_line) for f in post.functions()] == \
+        [(f.name, f.start_line, f.end_line) for f in fresh.functions()]
+    assert _shape(pre.tree.root_node, []) == _shape(CSource(pre_text).tree.root_node, [])

@@ -168,8 +168,9 @@ class CSource:
     the tree, or a function that is not plainly kernel style.
     """
 
-    def __init__(self, text: str, lazy: bool = False):
+    def __init__(self, text: str, lazy: bool = False, like: CSource | None = None):
         self.text = text
+        self._like = like  # a parse of a similar text, to parse this one from (_reparse)
         self.data = text.encode("utf-8", errors="replace")
         self.facts = Rewritten(b"")  # the facts of every parse so far (positions agree)
         self.guard_lines = self.facts.guard_lines
@@ -188,7 +189,8 @@ class CSource:
 
     def _parse_whole(self) -> None:
         self._whole = rewrite(self.data)
-        self._tree = _parser().parse(self._whole.data)
+        like, self._like = self._like, None
+        self._tree = _reparse(self._whole.data, like) or _parser().parse(self._whole.data)
         self.facts.merge(self._whole)
 
     @property
@@ -271,12 +273,48 @@ class CSource:
         return self._start_lines
 
 
-def cached_parse(cache_dict: dict, text: str) -> CSource:
-    """One parse per text per review, shared by every rule and model."""
+def cached_parse(cache_dict: dict, text: str, like: CSource | None = None) -> CSource:
+    """One parse per text per review, shared by every rule and model; a post-image is
+    parsed from its pre-image's tree (``like``)."""
     key = ("c-parse", text)
     if key not in cache_dict:
-        cache_dict[key] = CSource(text)
+        cache_dict[key] = CSource(text, like=like)
     return cache_dict[key]
+
+
+def _reparse(data: bytes, like: CSource | None) -> Any:
+    """The tree of ``data`` parsed from the tree of ``like`` (tree-sitter re-parses only
+    around the bytes that differ: for a patch's post-image a fraction of a whole parse),
+    or None. Only an error-free tree is kept: where a text has syntax errors,
+    tree-sitter's recovery may differ between a fresh and an incremental parse, and a
+    file must get the same tree whichever way it was parsed."""
+    old_tree = like._tree if like is not None and like._whole is not None else None
+    if old_tree is None or old_tree.root_node.has_error:
+        return None
+    old = like._whole.data
+    start = _common_prefix(old, data)
+    end = min(_common_prefix(old[::-1], data[::-1]), len(old) - start, len(data) - start)
+    tree = old_tree.copy()  # the pre-image's own tree stays as it is
+    tree.edit(start, len(old) - end, len(data) - end, _point(old, start),
+              _point(old, len(old) - end), _point(data, len(data) - end))
+    new = _parser().parse(data, tree)
+    return None if new.root_node.has_error else new
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # bisection on slices: a few compares at C speed
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _point(data: bytes, at: int) -> tuple[int, int]:
+    """(row, column in bytes) of offset ``at``, as tree-sitter counts them."""
+    return data.count(b"\n", 0, at), at - (data.rfind(b"\n", 0, at) + 1)
 
 
 def release_parse(cache_dict: dict, text: str) -> None:

@@ -138,7 +138,7 @@ def check(rule, ctx: PatchContext) -> list[Finding]:
         if images is None or images.post is None or not rule.applies_to_file(fd.path):
             continue
         pre = cached_parse(ctx.cache, images.pre) if images.pre else None
-        post = cached_parse(ctx.cache, images.post)
+        post = cached_parse(ctx.cache, images.post, like=pre)
         function = post.function(name)
         if name not in functions_touched(pre, post, fd) or function is None:
             continue

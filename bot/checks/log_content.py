@@ -250,7 +250,8 @@ def function_changes(ctx: PatchContext) -> tuple[dict[str, FunctionChange], set[
             continue
         from bot.c.parse import cached_parse  # only with file images: a tree was given
 
-        pre, post = cached_parse(ctx.cache, images.pre), cached_parse(ctx.cache, images.post)
+        pre = cached_parse(ctx.cache, images.pre)
+        post = cached_parse(ctx.cache, images.post, like=pre)
         gained: dict[str, Counter] = {}
         lost: dict[str, Counter] = {}
         for hunk in fd.hunks:

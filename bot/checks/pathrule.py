@@ -128,7 +128,7 @@ def _parses(ctx: PatchContext, fd) -> tuple[CSource | None, CSource | None, list
     if images is None:
         return None, None, []
     pre = cached_parse(ctx.cache, images.pre) if images.pre else None
-    post = cached_parse(ctx.cache, images.post) if images.post else None
+    post = cached_parse(ctx.cache, images.post, like=pre) if images.post else None
     key = ("touched", id(fd))
     if key not in ctx.cache:
         ctx.cache[key] = functions_touched(pre, post, fd)
