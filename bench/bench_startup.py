@@ -92,6 +92,8 @@ def main() -> None:
         ("bare interpreter (python -c pass)", [PYTHON, "-c", "pass"], None, ROOT),
         ("python -c 'import b4' (series parsing loads it)", [PYTHON, "-c", "import b4"], None,
          ROOT),
+        ("b4 as lorebot imports it (bot.b4lib)", [PYTHON, "-c", "from bot.b4lib import b4"],
+         None, ROOT),
         ("lorebot --help", [LOREBOT, "--help"], None, ROOT),
         ("lorebot review v2.mbox --tree base", review, None, ROOT),
         ("lorebot review of a clean generated patch", clean, None, ROOT),
