@@ -211,3 +211,13 @@ def test_impact_reads_a_freed_object_and_what_it_affects():
     assert not _run("log-impact", "demo: Fix an overflow in the timeout",
                     "A user may pass any interval. This affects the product of the interval "
                     "and the tick, which can overflow." + stable)
+
+
+def test_static_cleanup_and_build_error_subjects_need_no_more():
+    """"Make f() static" is a cleanup; "fix 'x' undeclared" names the build error."""
+    assert not _run("log-states-problem", "demo: make demo_lookup() static",
+                    "Make demo_lookup() static.")
+    assert not _run("log-states-problem", "demo: fix 'demo_wait' undeclared",
+                    "Include the header that declares demo_wait()." + FIXES)
+    assert _run("log-states-problem", "demo: fix demo_wait() on resume",
+                "Include the header that declares demo_wait()." + FIXES)
