@@ -221,3 +221,9 @@ def test_static_cleanup_and_build_error_subjects_need_no_more():
                     "Include the header that declares demo_wait()." + FIXES)
     assert _run("log-states-problem", "demo: fix demo_wait() on resume",
                 "Include the header that declares demo_wait()." + FIXES)
+
+
+def test_a_stray_change_id_is_not_a_log():
+    """A body holding only a Gerrit Change-Id says nothing of the fix."""
+    assert _run("log-states-problem", "demo: Fix the date before 1980",
+                "Change-Id: I0123456789abcdef0123456789abcdef01234567" + FIXES)

@@ -59,12 +59,17 @@ class Sentence:
         return weight * len(self.problem) + min(1, len(self.when)) + min(1, len(self.effect))
 
 
+_STRAY_TAG = r"^[A-Z][\w-]*-I[dD]: \S+$"
+
+
 def prose_sentences(ctx: PatchContext) -> list[tuple[int, str]]:
     """(line, sentence) of the log prose; indented lines (quoted logs, code), quoted
-    mail and tool output are left out."""
+    mail, tool output and stray tags ("Change-Id: I0123...", "Message-Id: <...>")
+    are left out."""
     chunks: list[tuple[int, list[str]]] = []
     for line, text in body_lines(ctx):
-        if not text.strip() or text.startswith((" ", "\t", ">")) or is_tool_output(text):
+        if not text.strip() or text.startswith((" ", "\t", ">")) or is_tool_output(text) \
+                or rx(_STRAY_TAG).match(text):
             chunks.append((line, []))
             continue
         if not chunks or not chunks[-1][1]:
