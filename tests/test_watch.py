@@ -196,6 +196,34 @@ def test_two_workers_on_one_postgres_split_the_work(lore, tmp_path):
         assert again.returncode == 0 and reviewed(again) == []
 
 
+def test_a_postgres_worker_killed_mid_delivery_leaves_its_revision_to_the_next(lore, tmp_path):
+    """The dead worker's claim goes with its session: another host's next pass, right
+    after, reviews that revision and replies to each patch once."""
+    for name in ("v1.mbox", "v2.mbox", "v3.mbox"):
+        lore.add_mbox(FIXTURES / name)
+    with fresh_database() as url, SmtpServer(hold_first_rcpt=True) as smtp:
+        homes = [tmp_path / "host-a", tmp_path / "host-b"]
+        configs = [write_config(home, lore.midmask, smtp_port=smtp.port) for home in homes]
+        first = subprocess.Popen([LOREBOT, "watch", "--config", str(configs[0]), "--db", url],
+                                 env=environment(homes[0]), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            assert smtp.recorder.holding.wait(60), "the watcher never reached SMTP"
+        finally:
+            first.kill()  # SIGKILL while it holds the claim of the revision it delivers
+            first.wait(timeout=30)
+        smtp.recorder.release.set()
+        rows = history(tmp_path, "--db", url)
+        assert [r["status"] for r in rows if r["status"] != "done"] == ["claimed"]
+        claimed = next(r for r in rows if r["status"] == "claimed")
+
+        second = watch(homes[1], configs[1], "--db", url)
+        assert second.returncode == 0, second.stderr
+        assert f"<{claimed['series_id']}> v{claimed['version']}" in reviewed(second)
+        assert {r["status"] for r in history(tmp_path, "--db", url)} == {"done"}
+        assert sorted(m["In-Reply-To"] for m in smtp.mails) == sorted(f"<{i}>" for i in (V1, V2))
+
+
 class _FlakyLore(BaseHTTPRequestHandler):
     """A proxy in front of public-inbox that answers 503 to thread downloads on demand."""
 
