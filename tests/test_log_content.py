@@ -123,6 +123,8 @@ def test_spelling_skips_code_paths_quotes_and_jargon():
               "The boot-up path and the bootup path are the same.")
     assert not _run("log-spelling", "demo: Fix the message", quoted)
     assert _run("log-spelling", "demo: Fix the message", "It happend everytime.")
+    assert not _run("log-spelling", "demo: Fix the root inode",
+                    "On error we iput the root inode and return NULL.")
 
 
 def test_kind_decides_what_the_log_must_say():

@@ -553,9 +553,10 @@ def spelling(rule, ctx: PatchContext) -> list[Finding]:
              and not is_tool_output(text)]
     places = [(None, n, text) for n, text in [(1, ctx.patch.log.subject), *prose]]
     places += _added_comments(ctx)
+    jargon = frozenset(rule.pack.shared.get("log_spelling_jargon", []))
     for path, line, text in places:
         for word in prose_words(text):
-            right = suggestion(word)
+            right = None if word in jargon else suggestion(word)
             if right and not _compound(word, right):
                 where = {"file": path, "line": line} if path else {"line": line}
                 found.append(make_finding(rule, ctx, f"\"{word}\" may be misspelled: "
