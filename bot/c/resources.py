@@ -41,6 +41,9 @@ class PairSpec:
     drops: tuple[tuple[str, int], ...] = ()  # getter -> argument it releases (the "from")
     confidence: str = "pack"  # pack | inferred
     must_check: bool = False  # a failed acquire takes nothing: its result must be tested
+    # a buffer: any call it is given to may keep it (handed on), except these, which only
+    # use it (memcpy); None: a call keeps it only when the settings or a summary say so
+    uses: frozenset[str] | None = None
 
     def spec(self, callee: str) -> str | None:
         return dict(self.resource).get(callee)
@@ -207,7 +210,22 @@ def _name_key(facts: FunctionFacts, node: Node, params: dict[str, str] | None) -
     target = node.assigned or ""
     if target in (params or {}):
         return (params or {})[target]
+    left = _assignment_target(node.call_node)
+    if left is not None and left.type == "field_expression":
+        return facts.canon(left, params)  # ``info->buf`` with ``info = &dev->info``
     return "".join(target.split()).replace(".", "->")
+
+
+def _assignment_target(call: Any) -> Any:
+    """The left side of ``x = (cast)call(...)``, or None."""
+    node = call
+    while node is not None and node.parent is not None and \
+            node.parent.type in ("parenthesized_expression", "cast_expression"):
+        node = node.parent
+    parent = node.parent if node is not None else None
+    if parent is None or parent.type != "assignment_expression":
+        return None
+    return parent.child_by_field_name("left")
 
 
 def embedded(pair: PairSpec, key: str) -> str:
@@ -257,6 +275,36 @@ class Event:
     returns: str = "void"  # acquire: how its result says it failed (void: it cannot fail)
     call: str = ""  # acquire: the call that took it, as the message names it
     via: tuple[tuple[int, str], ...] = ()  # acquire/release inside a helper: (line, note)
+
+
+_PATH = re.compile(r"\w+(?:->\w+|\.\w+)*")
+
+
+def _roots(key: str) -> list[str]:
+    """``key`` and what it is part of: ``&p->list`` or ``buf + len`` given to a call
+    gives it ``p`` or ``buf``."""
+    found = _PATH.match(key)
+    if found is None:
+        return [key]
+    parts = re.split(r"(->|\.)", found.group())
+    return [key] + ["".join(parts[:i]) for i in range(1, len(parts), 2)] + [found.group()]
+
+
+_TESTS = {"!", "&&", "||", "==", "!="}
+
+
+def _only_tested(call: Any) -> bool:
+    """Whether a call's result is only tested (``if (!get(a) && !get(b))``): no name,
+    field or caller ever holds it, so nobody but this function can give it back."""
+    node = call
+    while node.parent is not None and (
+            node.parent.type == "parenthesized_expression" or
+            (node.parent.type in ("unary_expression", "binary_expression") and
+             _text(node.parent.child_by_field_name("operator")) in _TESTS)):
+        node = node.parent
+    parent = node.parent
+    return parent is not None and node.type == "parenthesized_expression" and \
+        parent.type in ("if_statement", "while_statement")
 
 
 def _raw(node: Any) -> str:
@@ -341,6 +389,10 @@ class ResourceEvents:
                           for a in args)
         elif self.summaries is not None:
             events.extend(self.summaries.call_events(self, node))
+        if pair.uses is not None and name not in pair.uses and name not in pair.names and \
+                not any(e.kind == "acquire" for e in events):
+            events.extend(Event("handon", key) for a in args
+                          for key in _roots(self.facts.canon(a, self.params)))
         return events
 
     def _acquire(self, node: Node) -> Event:
@@ -350,6 +402,8 @@ class ResourceEvents:
         key = resource_of(self.facts, pair, node, default, self.params) or "*"
         if spec == "ret" and node.assigned:
             where = destination(self.facts, node.assigned)
+        elif spec == "ret" and name not in pair.same_object and _only_tested(node.call_node):
+            where = "local"  # ``if (!get(...))``: nothing keeps a result it only tests
         elif spec.startswith("out") and key != "*":
             where = destination(self.facts, _raw(arguments(node.call_node)[int(
                 spec[3:].split(".")[0])]))

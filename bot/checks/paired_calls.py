@@ -12,6 +12,7 @@
     drops = { of_find_node_by_name = 0 }     # getters that release an argument
     same_object = ["get_device"]             # acquires that return their first argument
     must_check = true      # report an acquire whose result is thrown away
+    uses = ["memcpy"]      # a buffer: any other call given it may keep it (handed on)
 
 Success of an acquire that can fail is read from the usual checks of its result
 (``if (ret)``, ``if (ret < 0)``, ``if (!p)``, ``IS_ERR(p)``); an acquire whose
@@ -61,6 +62,8 @@ def validate(rule) -> str | None:
         return f"release_on must be one of {', '.join(RELEASE_ON)}"
     if not _table(params.get("resource", {}), str):
         return "resource must be a table: call = \"ret\" | \"argN\" | \"outN\" (.member)"
+    if "uses" in params and not isinstance(params["uses"], list | str):
+        return "uses must be a name or a list of names"
     for key in ("loops", "drops"):
         if not _table(params.get(key, {}), int):
             return f"{key} must be a table: name = argument index"
@@ -79,7 +82,8 @@ def pair_of(rule) -> PairSpec:
         loops=tuple(sorted(params.get("loops", {}).items())),
         drops=tuple(sorted(params.get("drops", {}).items())),
         same_object=frozenset(_names(params.get("same_object", [])) or ()),
-        must_check=params.get("must_check", False) is True)
+        must_check=params.get("must_check", False) is True,
+        uses=frozenset(_names(params["uses"]) or ()) if "uses" in params else None)
 
 
 def covered_names(rules) -> set[str]:

@@ -55,3 +55,32 @@ static void good_quirk(struct demo *d)
 	pci_dev_put(xhci);
 /* ok: pair-pci-dev */
 }
+
+/* A presence test keeps nothing, not even in an init that keeps what it sets up: the
+ * reference found is dropped on every exit. */
+static struct demo_link *bad_init_probe_test(struct demo *d)
+{
+	if (!pci_get_device(DEMO_VENDOR, DEMO_LINK_A, NULL) &&
+	    !pci_get_device(DEMO_VENDOR, DEMO_LINK_B, NULL))
+		/* ok: pair-pci-dev */
+		return NULL;
+	demo_mark_link(d);
+	/* ruleid: pair-pci-dev */
+	return demo_find_link(d);
+}
+
+static struct demo_link *good_init_probe_test(struct demo *d)
+{
+	struct pci_dev *peer;
+
+	peer = pci_get_device(DEMO_VENDOR, DEMO_LINK_A, NULL);
+	if (!peer)
+		peer = pci_get_device(DEMO_VENDOR, DEMO_LINK_B, NULL);
+	if (!peer)
+		/* ok: pair-pci-dev */
+		return NULL;
+	pci_dev_put(peer);
+	demo_mark_link(d);
+	/* ok: pair-pci-dev */
+	return demo_find_link(d);
+}
