@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.checks import Rule, kind_module
 from bot.checks.context import PatchContext
-from bot.series import SEVERITIES, Finding, Series, severity_rank
+from bot.series import Finding, Series
+from bot.severity import SEVERITIES, severity_rank
 from bot.tree import BaseTree, MovedHunk, PatchImages, iter_images, last_reads, series_images
 
 

@@ -12,14 +12,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.source.thread import Thread
 
-SEVERITIES = ("info", "warning", "error")
-
-
-def severity_rank(severity: str) -> int:
-    """Order severities so that ``--fail-on`` can compare them."""
-    return SEVERITIES.index(severity)
-
-
 @dataclass(frozen=True)
 class Trailer:
     """One ``Name: value`` trailer of a commit log (Signed-off-by, Fixes, ...)."""

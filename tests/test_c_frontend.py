@@ -11,7 +11,7 @@ import pytest
 from bot.c.cfg import build_cfg
 from bot.c.parse import ONE_CONFIGURATION, CSource
 from bot.c.paths import must_call
-from bot.checks.pathrule import verdict
+from bot.c.verdict import verdict
 
 NORETURN = frozenset({"BUG", "panic"})
 UNMASK = partial(must_call, callee="unmask")

@@ -13,7 +13,7 @@ from test_c_paths import CASES as PATH_CASES
 from bot.c.parse import CSource
 from bot.c.paths import must_call, paired
 from bot.c.rewrite import rewrite
-from bot.checks.pathrule import verdict
+from bot.c.verdict import verdict
 
 SEEDS = [source.replace("/*X*/", "") for source in FRONTEND_CASES.values()] + \
     [case[1].replace("/*X*/", "") for case in PATH_CASES.values()]

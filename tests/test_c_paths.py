@@ -10,8 +10,8 @@ import pytest
 
 from bot.c.parse import CSource
 from bot.c.paths import must_call, paired
+from bot.c.verdict import verdict
 from bot.checks import load_rules
-from bot.checks.pathrule import verdict
 
 NORETURN = frozenset({"BUG", "panic", "do_exit", "unreachable"})
 SETTINGS = load_rules()[0].pack.shared  # the bundled packs' settings (exit_keep_names...)

@@ -64,3 +64,20 @@ def test_the_command_list_builds_every_parser_without_dataclasses(tmp_path):
     """``lorebot --help`` imports every command module: none may need dataclasses
     (inspect), pickle or traceback to declare its options."""
     assert not imported(["--help"], tmp_path) & {"dataclasses", "inspect", "pickle", "traceback"}
+
+
+def test_paths_loads_the_c_front_end_and_the_pairs_but_nothing_of_a_review(tmp_path):
+    """``lorebot paths`` judges one function of one file: no mail, no patches, no
+    findings or reports, no other rule kind."""
+    source = tmp_path / "demo.c"
+    source.write_text("static int demo(struct demo *d)\n{\n\tmutex_lock(&d->lock);\n"
+                      "\tif (d->bad)\n\t\treturn -5;\n\tmutex_unlock(&d->lock);\n"
+                      "\treturn 0;\n}\n")
+    mods = imported(["paths", str(source), "--function", "demo", "--acquire", "mutex_lock",
+                     "--release", "mutex_unlock"], tmp_path / "cache")
+    assert {"bot.c.parse", "bot.c.paths", "bot.checks.paired_calls"} <= mods
+    assert not mods & ({"bot.series", "bot.tree", "bot.patchapply", "bot.checks.context",
+                        "bot.checks.pathrule", "bot.checks.commit_log", "bot.checks.must_call",
+                        "bot.checks.behaviour", "bot.model.interp", "bot.report", "email",
+                        "difflib", "tomllib"} | NETWORK_AND_GIT | OTHER_COMMANDS
+                       - {"bot.commands.paths"})

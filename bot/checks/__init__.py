@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.checks.toml_cache import parse_toml
 from bot.errors import InputError
-from bot.series import SEVERITIES
+from bot.severity import SEVERITIES
 
 # kind name -> module implementing ``check(rule, ctx)`` and ``validate(rule)``
 KINDS: dict[str, str] = {
@@ -128,10 +128,10 @@ def _parse_rule(table: dict[str, Any], pack: Pack, where: str) -> Rule:
     return rule
 
 
-def load_pack(folder: Path) -> list[Rule]:
-    """The enabled rules of one pack folder."""
+def load_pack(folder: Path, kinds: frozenset[str] | None = None) -> Pack:
+    """One pack folder: its settings and its enabled rules (with ``kinds``: only the rules
+    of those kinds are read and validated)."""
     pack = Pack(folder.name, folder)
-    rules: list[Rule] = []
     for path in sorted(folder.glob("*.toml")):
         text = path.read_text(encoding="utf-8")
         data = parse_toml(path, text)
@@ -141,12 +141,13 @@ def load_pack(folder: Path) -> list[Rule]:
             raise InputError(f"{path}: 'rule' must be an array of tables ([[rule]])")
         lines = _rule_lines(text)
         for n, table in enumerate(tables):
+            if kinds is not None and isinstance(table, dict) and table.get("kind") not in kinds:
+                continue
             where = f"{path}:{lines[n] if n < len(lines) else 1}"
             rule = _parse_rule(table, pack, where)
             if table.get("enabled", True):
-                rules.append(rule)
-    pack.rules = rules
-    return rules
+                pack.rules.append(rule)
+    return pack
 
 
 def pack_folders(dirs: list[Path]) -> list[Path]:
@@ -175,18 +176,26 @@ def chosen_rules(extra: list[Path] | None = None) -> list[Rule]:
 
 def load_rules(dirs: list[Path] | None = None) -> list[Rule]:
     """Every enabled rule of exactly the packs in ``dirs`` (default: the bundled ones)."""
-    rules: list[Rule] = []
+    return [rule for pack in load_packs(dirs) for rule in pack.rules]
+
+
+def load_packs(dirs: list[Path] | None = None,
+               kinds: frozenset[str] | None = None) -> list[Pack]:
+    """The packs in ``dirs`` (default: the bundled ones), every one's settings merged into
+    ``shared``; with ``kinds``, only their rules of those kinds (``lorebot paths`` needs
+    the pairs and the settings, and so imports no other kind's module)."""
+    packs: list[Pack] = []
     seen: dict[str, str] = {}
     for folder in pack_folders(dirs or [default_rules_dir()]):
-        for rule in load_pack(folder):
+        pack = load_pack(folder, kinds)
+        for rule in pack.rules:
             if rule.id in seen:
                 raise InputError(f"{rule.source}: rule id {rule.id} already defined at "
                                  f"{seen[rule.id]} (--rules adds packs; $LOREBOT_RULES "
                                  "replaces the bundled ones)")
             seen[rule.id] = rule.source
-            rules.append(rule)
-    packs = list({id(r.pack): r.pack for r in rules}.values())
+        packs.append(pack)
     shared = merge_settings(packs)
     for pack in packs:
         pack.shared = shared
-    return rules
+    return packs

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.checks.context import PatchContext
-from bot.series import Finding
+if TYPE_CHECKING:
+    from bot.checks.context import PatchContext
+    from bot.series import Finding
 
 # check name -> "module:function"; each function takes (rule, ctx) -> list[Finding]
 CHECKS: dict[str, str] = {

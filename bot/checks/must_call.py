@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-from bot.checks.context import PatchContext
-from bot.series import Finding
+if TYPE_CHECKING:
+    from bot.checks.context import PatchContext
+    from bot.series import Finding
 
 NEEDS_TREE = True
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.checks.context import PatchContext
-from bot.series import Finding
-
-if TYPE_CHECKING:  # the C front end is imported only once a rule runs
+if TYPE_CHECKING:  # the C front end is imported only once a rule runs; `lorebot paths`
+    # reads the pairs without the review's types
     from bot.c.cfg import CFG
     from bot.c.paths import PathEnv, Violation
     from bot.c.resources import PairSpec
+    from bot.checks.context import PatchContext
+    from bot.series import Finding
 
 NEEDS_TREE = True
 RETURNS = ("void", "errno", "pointer", "bool")

@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
 
-from bot.c.cfg import CFG, build_cfg
 from bot.c.parse import CFunction, CSource, cached_parse, functions_touched
-from bot.c.paths import PathEnv, Verdict, Violation
-from bot.c.resources import function_facts
-from bot.c.summaries import Folder, Summaries
+from bot.c.paths import Verdict, Violation
+from bot.c.summaries import Folder
+from bot.c.verdict import Analysis, verdict
 from bot.checks.context import PatchContext, make_finding
 from bot.series import Finding, Location
-
-Analysis = Callable[[CFG, PathEnv], list[Violation]]
 
 
 def _shown_steps(violation: Violation) -> list:
@@ -54,44 +50,6 @@ def _shown_steps(violation: Violation) -> list:
 def noreturn_functions(rule) -> frozenset[str]:
     return frozenset(rule.pack.shared.get("noreturn", [])) | frozenset(
         rule.params.get("noreturn", []))
-
-
-def summaries_for(src: CSource, noreturn: frozenset[str], settings: dict,
-                  folder=None) -> Summaries:
-    """The helper summaries of one parsed file, kept with its parse."""
-    key = ("summaries", noreturn)
-    if key not in src.memo:
-        src.memo[key] = Summaries([src], noreturn, settings, load_more=folder)
-    return src.memo[key]
-
-
-def verdict(src: CSource, name: str, analysis: Analysis, noreturn: frozenset[str],
-            reuse_cfg: bool = False, settings: dict | None = None, folder=None) -> Verdict:
-    """pass/fail/unknown for one function of a parsed file.
-
-    With ``reuse_cfg`` the graph is kept in the parse's memo for the next rule,
-    and goes when the review releases the parse.
-    """
-    fn = src.function(name)
-    if fn is None:
-        if "error lines" not in src.memo:  # once per parse, not once per rule
-            src.memo["error lines"] = src.error_lines()
-        errors = src.memo["error lines"]
-        where = f"; the file does not parse at line {errors[0]}" if errors else ""
-        return Verdict(name, "unknown", reason=f"no function {name}(){where}")
-    if fn.problem:  # a parse error in it, or an unbalanced brace that moved its end
-        return Verdict(name, "unknown", reason=fn.problem)
-    key = ("cfg", name, noreturn)
-    built = src.memo.get(key) if reuse_cfg else None
-    if built is None:
-        cfg = build_cfg(fn, noreturn, src.guard_lines, src.macro_loops)
-        env = PathEnv(function_facts(fn), fn.node,
-                      summaries_for(src, noreturn, settings or {}, folder), settings or {})
-        built = (cfg, env)
-        if reuse_cfg:
-            src.memo[key] = built
-    violations = analysis(*built)
-    return Verdict(name, "fail" if violations else "pass", violations)
 
 
 def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function: str,

@@ -82,10 +82,11 @@ def _analysis(args: argparse.Namespace, rules, src):
 
 def run(args: argparse.Namespace) -> int:
     from bot.c.parse import CSource
-    from bot.checks import load_rules
-    from bot.checks.pathrule import verdict
+    from bot.c.verdict import verdict
+    from bot.checks import load_packs
 
-    rules = load_rules()
+    packs = load_packs(kinds=frozenset({"paired-calls"}))  # the pairs; the settings
+    rules = [rule for pack in packs for rule in pack.rules]
     if not (args.must_call or (args.acquire and args.release)):
         raise InputError("give --must-call CALLEE, or --acquire A with --release R")
     try:
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: cannot read: {exc.strerror}") from None
     src = CSource(text, lazy=True)
     analysis = _analysis(args, rules, src)
-    settings = rules[0].pack.shared if rules else {}
+    settings = packs[0].shared
     noreturn = frozenset(settings.get("noreturn", []))
     result = verdict(src, args.function, analysis, noreturn, settings=settings)
     if args.json:

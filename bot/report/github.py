@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bot.report import plural
 from bot.report.options import DEFAULT, RenderOptions
-from bot.series import SEVERITIES, Finding
+from bot.series import Finding
+from bot.severity import SEVERITIES
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.series import SEVERITIES, Finding, severity_rank
+from bot.series import Finding
+from bot.severity import SEVERITIES, severity_rank
 
 
 @dataclass

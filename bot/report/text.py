@@ -6,7 +6,8 @@ import textwrap
 
 from bot.report import plural
 from bot.report.options import DEFAULT, RenderOptions
-from bot.series import SEVERITIES, Finding
+from bot.series import Finding
+from bot.severity import SEVERITIES
 
 MAX_PATH_LINES = 12
 

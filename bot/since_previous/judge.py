@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from bot.c.parse import cached_parse
-from bot.series import Finding, Patch, severity_rank
+from bot.series import Finding, Patch
+from bot.severity import severity_rank
 from bot.since_previous.changes import NAMED_FUNCTION, Change, norm_line
 from bot.since_previous.comments import Point, Target, norm
 from bot.tree import PatchImages
