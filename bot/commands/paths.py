@@ -9,7 +9,6 @@ release); helpers of the same file are summarised as in a review.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from bot.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
@@ -99,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     noreturn = frozenset(settings.get("noreturn", []))
     result = verdict(src, args.function, analysis, noreturn, settings=settings)
     if args.json:
+        import json
+
         print(json.dumps({
             "function": result.function, "verdict": result.verdict, "reason": result.reason,
             "violations": [{"exit_line": v.exit_line, "path_lines": v.path_lines,
