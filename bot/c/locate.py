@@ -23,6 +23,8 @@ _BODY_OR_END = re.compile(rb"[{};]")
 _PARAMS_SPAN = 1024
 _GAP_SPAN = 256
 _TRIES = 16
+# how far past a name the first "{", "}" or ";" is looked for before the full test
+_QUICK_SPAN = 4096
 _WORD_BEFORE = re.compile(rb"\w+\Z")
 _STATEMENT_WORDS = frozenset(b"return else case sizeof do goto typeof".split())
 # the last line before a definition: the end of an item or a comment, or a preprocessor line
@@ -90,8 +92,12 @@ def _definition_at(data: bytes, at: int, length: int) -> tuple[tuple[int, int] |
     """The span of the definition whose name is at ``at``, and whether a parser could
     read it as a function's name there: before ``(...) {``, or after a type word or ``*``
     with a ``{`` before the next ``;``."""
-    if at and (data[at - 1:at].isalnum() or data[at - 1] == ord("_")) or \
-            _in_directive(data, at):
+    if at and (data[at - 1:at].isalnum() or data[at - 1] == ord("_")):
+        return None, False
+    first = _BODY_OR_END.search(data, at + length, at + length + _QUICK_SPAN)
+    if first is not None and first.group() != b"{":
+        return None, False  # a call statement (most places a name stands): no body follows
+    if _in_directive(data, at):
         return None, False
     paren = _OPEN.match(data, at + length)
     after = _after_params(data, paren.end() - 1) if paren is not None else None
