@@ -15,7 +15,11 @@ Where the function calls the release too, its calls say what the resource is:
 the acquire's result when the release is given it (``t = x_get_buf(d); ...
 x_put_buf(d, t)``), else the acquire's first argument when the release is given
 that (at whatever position) and the acquire's result is only a status (not
-kept, or returned as the function's error). A release given neither lets go of
+kept, or returned as the function's error). A status-only acquire whose
+definition takes, besides its first argument, a pointer to an object of a type
+the release takes too (``x_alloc_blocks(inode, n, struct x_chain *got)`` and
+``x_free_blocks(inode, struct x_chain *c)``) takes what lands in that object,
+not the owner it works for: no pair either. A release given neither lets go of
 something else (``x_init_entry(&e); ... x_cleanup(dev, other)``), and a result
 that is neither a status nor given back (``addr = x_map(dev, buf)``) is a
 handle the names do not follow: no pair then, rather than a guess.
@@ -63,10 +67,13 @@ _RETURNS = {"int": "errno", "pointer": "pointer", "bool": "bool", None: "errno"}
 
 
 def _resource(kind: str | None, acquired: list[Site], released: list[Site],
-              status: set[str]) -> tuple[str, str, str] | None:
+              status: set[str], shared: bool = False) -> tuple[str, str, str] | None:
     """(acquire's resource, release's resource, how the acquire fails), as the function's
-    own calls show them; None when they do not show one object (see the module doc)."""
+    own calls show them; None when they do not show one object (see the module doc).
+    ``shared``: both definitions take a second object of one type besides the first."""
     returns = _RETURNS.get(kind, "void")
+    if shared and returns != "pointer":
+        return None
     if not released:  # the driver's alloc/free, named alike, both defined by it
         return ("ret" if returns == "pointer" else "arg0"), "arg0", returns
     results = {site.result for site in acquired if site.result}
@@ -87,13 +94,15 @@ def _resource(kind: str | None, acquired: list[Site], released: list[Site],
 def driver_pairs(called: Iterable[str], unwinding: set[str],
                  kind_of: Callable[[str], str | None], covered: set[str],
                  sites: Callable[[str], list[Site]] = lambda name: [],
-                 status: frozenset[str] = frozenset()) -> list[PairSpec]:
+                 status: frozenset[str] = frozenset(),
+                 objects: Callable[[str], list[str]] = lambda name: []) -> list[PairSpec]:
     """Pairs for the calls ``called`` of one function.
 
     ``unwinding``: names the function calls after a label (its unwind code); ``kind_of``:
     the return kind ("int", "pointer", "bool", "void") of a function the file or its
     folder defines, None for others; ``covered``: names the rule packs already pair;
-    ``sites``: the function's calls of a name; ``status``: the variables it returns.
+    ``sites``: the function's calls of a name; ``status``: the variables it returns;
+    ``objects``: the pointer types of a definition's parameters ("" for others).
     """
     pairs = []
     for name in sorted(set(called)):
@@ -106,7 +115,9 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
             driver_pair = kind is not None and kind_of(twin) is not None and \
                 bool(OBJECT_VERBS & set(name.split("_")))
             if twin in unwinding or driver_pair:
-                shown = _resource(kind, sites(name), sites(twin), set(status))
+                shared = set(filter(None, objects(name)[1:])) & \
+                    set(filter(None, objects(twin)[1:]))
+                shown = _resource(kind, sites(name), sites(twin), set(status), bool(shared))
                 if shown is not None:
                     taken, given, returns = shown
                     pairs.append(PairSpec(

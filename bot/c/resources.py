@@ -134,16 +134,34 @@ def _declarator_identifier(node: Any) -> str | None:
     return node.text.decode(errors="replace") if node is not None else None
 
 
+def _parameters(fn_node: Any) -> list[Any]:
+    declarator = fn_node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    return [p for p in params.named_children if p.type != "comment"] if params is not None \
+        else []
+
+
+def pointer_parameter_types(fn_node: Any) -> list[str]:
+    """The type of each parameter of a definition, ``struct x*`` for a pointer to one,
+    "" for one that is no pointer."""
+    types = []
+    for param in _parameters(fn_node):
+        declarator, stars = param.child_by_field_name("declarator"), 0
+        while declarator is not None and declarator.type == "pointer_declarator":
+            declarator, stars = declarator.child_by_field_name("declarator"), stars + 1
+        kind = param.child_by_field_name("type")
+        types.append(f"{_text(kind)}{'*' * stars}" if stars and kind is not None else "")
+    return types
+
+
 def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
     """Parameters, locals and single-assignment aliases of ``fn``."""
     facts = FunctionFacts(fn)
-    declarator = fn.node.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
-    if declarator is not None:
-        for param in declarator.child_by_field_name("parameters").named_children:
-            name = _declarator_identifier(param.child_by_field_name("declarator"))
-            facts.params.append(name or "")
+    for param in _parameters(fn.node):
+        name = _declarator_identifier(param.child_by_field_name("declarator"))
+        facts.params.append(name or "")
     assigned: dict[str, list[Any]] = {}
     stack = [fn.node.child_by_field_name("body")]
     while stack:
@@ -307,6 +325,19 @@ def _only_tested(call: Any) -> bool:
         parent.type in ("if_statement", "while_statement")
 
 
+def _given_to(call: Any) -> str | None:
+    """The name of the call whose argument ``call``'s result is, as written (casts and
+    parentheses aside); None when it is not an argument."""
+    node = call
+    while node.parent is not None and node.parent.type in ("parenthesized_expression",
+                                                           "cast_expression"):
+        node = node.parent
+    parent = node.parent
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return None
+    return callee_name(parent.parent) or ""
+
+
 def _raw(node: Any) -> str:
     return "".join(node.text.decode(errors="replace").split()) if node is not None else ""
 
@@ -360,7 +391,11 @@ class ResourceEvents:
             value = node.expr.child_by_field_name("right") or \
                 node.expr.child_by_field_name("value")
             if value is not None and destination(self.facts, node.assigned) == "field":
-                return [Event("store", self.facts.canon(value, self.params))]
+                key = self.facts.canon(value, self.params)
+                left = node.expr.child_by_field_name("left")
+                if left is not None:  # ``kfree(sbi->table)`` then gives back ``table``
+                    self.aliases.setdefault(key, set()).add(self.facts.canon(left, self.params))
+                return [Event("store", key)]
         if node.kind == "return" and node.expr is not None:
             return [Event("handon", embedded(self.pair, self.facts.canon(node.expr,
                                                                           self.params)))]
@@ -374,7 +409,9 @@ class ResourceEvents:
         if drop is not None and drop < len(args):
             events.append(Event("drop", embedded(pair, self.facts.canon(args[drop],
                                                                         self.params))))
-        if name in pair.acquires:
+        if name in pair.acquires and self._handed_at_once(node):
+            pass  # ``add(kstrdup(s))``: the callee has the buffer before we could hold it
+        elif name in pair.acquires:
             acquired = self._acquire(node)
             events.append(acquired)
             if name in pair.same_object and node.assigned and args:
@@ -394,6 +431,15 @@ class ResourceEvents:
             events.extend(Event("handon", key) for a in args
                           for key in _roots(self.facts.canon(a, self.params)))
         return events
+
+    def _handed_at_once(self, node: Node) -> bool:
+        """Whether a buffer's result goes straight into another call that may keep it."""
+        pair = self.pair
+        if pair.uses is None or node.assigned or (pair.spec(node.call or "") or "ret") != "ret":
+            return False
+        given_to = _given_to(node.call_node)
+        return given_to is not None and given_to not in pair.uses and \
+            given_to not in pair.names
 
     def _acquire(self, node: Node) -> Event:
         pair, name = self.pair, node.call or ""

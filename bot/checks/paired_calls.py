@@ -100,7 +100,7 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     """The violations of the pairs this function's driver shows (``bot/c/infer.py``)."""
     from bot.c.infer import Site, driver_pairs, unwind_calls
     from bot.c.paths import paired
-    from bot.c.resources import arguments
+    from bot.c.resources import arguments, pointer_parameter_types
     from bot.c.retvals import return_facts, return_kind
 
     summaries = env.summaries
@@ -108,6 +108,10 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     def kind_of(name: str) -> str | None:
         fn = summaries.function(name)
         return return_kind(fn.node) if fn is not None else None
+
+    def objects(name: str) -> list[str]:
+        fn = summaries.function(name)
+        return pointer_parameter_types(fn.node) if fn is not None else []
 
     calls = [n for n in cfg.nodes if n.kind == "call" and n.call]
 
@@ -120,7 +124,7 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     status = frozenset(return_facts(cfg, env.fn_node).returned)
     found: list[Violation] = []
     for pair in driver_pairs([n.call for n in calls], unwinding, kind_of, covered, sites,
-                             status):
+                             status, objects):
         found.extend(paired(cfg, env, pair=pair))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
 
