@@ -6,7 +6,10 @@ order), assignments of values that are not a call's result (``ret = -EIO``,
 condition, true edge first), returns (with the returned expression) and the
 fall off the end (exits), and calls that never return (dead ends that are not
 exits). ``&&``, ``||`` and ``?:`` are branches, so a call on the right of
-``&&`` is not on every path. Both arms of an ``#if``/``#ifdef`` are possible.
+``&&`` is not on every path. Both arms of an ``#if``/``#ifdef`` are possible;
+each arm opens with a join node that names it (``arm``), so a path can keep
+to the same arm of blocks under the same condition (a lock taken in one
+``#if`` and dropped in a later one).
 
 cleanup.h is modelled where it acts:
 
@@ -69,6 +72,7 @@ class Node:
     cleanup: str | None = None  # cleanup.h class of guard, unguard and free nodes
     args: tuple[str, ...] = ()  # argument texts of guard, unguard and free nodes
     var: str | None = None  # the variable a free node releases (or a CLASS() guard holds)
+    arm: tuple[str, int] | None = None  # join opening an #if arm: (its #if as written, arm)
 
     @property
     def is_exit(self) -> bool:
@@ -591,8 +595,13 @@ class _Builder:
         """#if/#ifdef arms inside a body: each arm is a possible path."""
         arms: list[End] = []
         line = _end_line(node)
+        opening = _squeeze(node.child_by_field_name("name") or
+                           node.child_by_field_name("condition") or node)
+        opening = f"{node.child(0).type if node.child(0) is not None else ''} {opening}"
+        index = 0
         while node is not None:
-            arm, alternative = ends, None
+            arm, alternative = self.step(ends, self.new(node.start_point[0] + 1, "join",
+                                                        arm=(opening, index))), None
             header = (node.child_by_field_name("name"), node.child_by_field_name("condition"))
             for child in node.named_children:
                 if child.type in ("preproc_else", "preproc_elif", "preproc_elifdef"):
@@ -602,8 +611,9 @@ class _Builder:
             arms = self.merged(arms + arm, line)
             if node.type == "preproc_else":
                 return arms
-            node = alternative
-        return self.merged(arms + ends, line)
+            node, index = alternative, index + 1
+        none_taken = self.step(ends, self.new(line, "join", arm=(opening, index)))
+        return self.merged(arms + none_taken, line)
 
 
 def _descendants(node: Any):

@@ -39,7 +39,7 @@ from bot.c.resources import (
     ResourceEvents,
     arguments,
 )
-from bot.c.retvals import ValueTracker, condition_predicate, return_facts, unwrap
+from bot.c.retvals import ValueTracker, condition_predicate, preproc_arms, return_facts, unwrap
 
 Step_fn = Callable[[Any], list]
 
@@ -344,6 +344,8 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         out = []
         for target, label in node.succ:
             new_values = tracker.on_edge(node, label, values)
+            if new_values is not None:
+                new_values = tracker.enter(cfg.nodes[target], new_values)
             if new_values is None or (null_edge is not None and label == null_edge):
                 continue
             h, m, at = held, mode, acquired_at
@@ -388,7 +390,7 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
     found: list[Violation] = []
     resources = events.resources()
     if resources:  # most functions hold nothing of most pairs: no return facts needed
-        tracker = ValueTracker(return_facts(cfg, env.fn_node))
+        tracker = ValueTracker(return_facts(cfg, env.fn_node), preproc_arms(cfg))
         keeps = keeps_on_success(cfg.function, env.settings.get("exit_keep_names", []))
     for key in resources:
         tracked = track(cfg, events, key, tracker)

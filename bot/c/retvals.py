@@ -274,15 +274,28 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
 
 
 class ValueTracker:
-    """The returned variables' atoms along a path: assignments and branch tests."""
+    """The returned variables' atoms along a path: assignments and branch tests; and
+    the arm a path took of each ``#if`` (``arms``: their conditions as written)."""
 
-    def __init__(self, facts: ReturnFacts):
+    def __init__(self, facts: ReturnFacts, arms: tuple[str, ...] = ()):
         self.facts = facts
         self.names = facts.tracked
-        self.start = tuple(ANY for _ in self.names)
+        self.arms = arms
+        self.start = tuple(ANY for _ in self.names) + tuple(ANY for _ in arms)
 
     def _as_dict(self, values: tuple) -> dict[str, frozenset[str]]:
-        return dict(zip(self.names, values, strict=True))
+        return dict(zip(self.names, values[:len(self.names)], strict=True))
+
+    def enter(self, node: Node, values: tuple) -> tuple | None:
+        """The values on entering ``node``; None when it opens another arm of an ``#if``
+        whose condition the path already took an arm of."""
+        if node.arm is None or node.arm[0] not in self.arms:
+            return values
+        at = len(self.names) + self.arms.index(node.arm[0])
+        taken = frozenset({str(node.arm[1])})
+        if values[at] != ANY:
+            return values if values[at] == taken else None
+        return values[:at] + (taken,) + values[at + 1:]
 
     def after(self, node: Node, values: tuple) -> tuple:
         """The atoms after the assignment or call ``node``."""
@@ -318,3 +331,13 @@ class ValueTracker:
 
     def exit_class(self, node: Node, values: tuple) -> str:
         return self.facts.exit_class(node, self._as_dict(values))
+
+
+def preproc_arms(cfg: CFG) -> tuple[str, ...]:
+    """The ``#if`` conditions opening more than one block of arms in ``cfg`` (a path
+    keeps to one arm of them: see ``ValueTracker.enter``)."""
+    seen: dict[str, set[int]] = {}
+    for node in cfg.nodes:
+        if node.arm is not None and node.arm[1] == 0:
+            seen.setdefault(node.arm[0], set()).add(node.id)
+    return tuple(sorted(cond for cond, starts in seen.items() if len(starts) > 1))

@@ -34,7 +34,7 @@ from bot.c.resources import (
     arguments,
     function_facts,
 )
-from bot.c.retvals import ValueTracker, return_facts
+from bot.c.retvals import ValueTracker, preproc_arms, return_facts
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
@@ -204,7 +204,7 @@ class Summaries:
             store_calls=frozenset(self.settings.get("exit_store_calls", ())),
             handon_calls=frozenset(self.settings.get("exit_handon_calls", ())))
         returns = return_facts(cfg, fn.node)
-        tracker = ValueTracker(returns)
+        tracker = ValueTracker(returns, preproc_arms(cfg))
         kind = {"int": "errno", "pointer": "pointer", "bool": "bool"}.get(returns.kind, "void")
         found: list[Effect] = []
         taken_here = set(events.resources())
