@@ -41,11 +41,16 @@ def _data_segment() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _child(budget: Budget, work: Callable[..., Any], args: tuple, pipe) -> None:
+def _child(budget: Budget, work: Callable[..., Any], args: tuple, pipe, parent_end) -> None:
     import pickle  # here, not at the top: ``lorebot --help`` reads this module's defaults
     import traceback
 
+    parent_end.close()  # a parent killed from outside: our send fails instead of blocking
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    cpu = int(2 * budget.seconds) + 1  # and an orphan's work still ends
+    if cpu_hard == resource.RLIM_INFINITY or cpu < cpu_hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
     limit = _data_segment() + budget.memory_mb * 1024 * 1024
     hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
     if hard != resource.RLIM_INFINITY:
@@ -78,7 +83,8 @@ def run_within(budget: Budget, work: Callable[..., Any], *args: Any,
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(budget, work, args, send), daemon=True)
+    child = context.Process(target=_child, args=(budget, work, args, send, receive),
+                            daemon=True)
     child.start()
     send.close()
     deadline = time.monotonic() + budget.seconds
@@ -109,6 +115,8 @@ def run_within(budget: Budget, work: Callable[..., Any], *args: Any,
 
 
 def _death(exitcode: int | None, budget: Budget) -> str:
+    if exitcode == -signal.SIGXCPU:
+        return f"over its time budget ({budget.seconds:g} s of wall time, twice that of CPU)"
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name
         return (f"the review process was killed by {name} (likely over its memory "

@@ -410,3 +410,42 @@ def test_a_file_name_with_a_nul_byte_is_refused(tmp_path):
     mail = write(tmp_path / "p.eml", patch_mail(diff=diff))
     assert_error(run("review", "--mbox", mail, "--tree", tmp_path / "base"), 2,
                  "a file name with a control character", "lib/demo.c\\x00")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def test_a_review_whose_parent_is_killed_leaves_no_process_behind(tmp_path):
+    """kill -9 of lorebot (cron's timeout, an operator): its review child, whose result no
+    longer has a reader, ends instead of waiting for ever to hand it over."""
+    mails = [patch_mail(f"[PATCH {i}/1500] lib: demo: Return value {i}", msgid=f"c{i}@x",
+                        reply_to=None if i == 1 else "c1@x",
+                        diff=DIFF.replace("-\treturn x;\n+\treturn x + 1;",
+                                          f"-\treturn x + {i - 1};\n+\treturn x + {i};")
+                        .replace("-\treturn x + 0;", "-\treturn x;"))
+             for i in range(1, 1501)]
+    (tmp_path / "base" / "lib").mkdir(parents=True)
+    write(tmp_path / "base" / "lib" / "demo.c", BASE_DEMO)
+    proc = subprocess.Popen([LOREBOT, "review", "--mbox", str(write(tmp_path / "s.mbox",
+                                                                     mbox(*mails))),
+                             "--tree", str(tmp_path / "base"), "--format", "json"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (children := _children(proc.pid)):
+            assert time.monotonic() < deadline and proc.poll() is None, "no review child"
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    child = children[0]
+    deadline = time.monotonic() + 120
+    while Path(f"/proc/{child}").exists() and \
+            Path(f"/proc/{child}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the review child outlived its parent"
+        time.sleep(0.2)
