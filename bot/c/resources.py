@@ -298,9 +298,14 @@ class Event:
 _PATH = re.compile(r"\w+(?:->\w+|\.\w+)*")
 
 
-def _roots(key: str) -> list[str]:
-    """``key`` and what it is part of: ``&p->list`` or ``buf + len`` given to a call
-    gives it ``p`` or ``buf``."""
+def _given(arg: Any, key: str) -> list[str]:
+    """What a call is given with argument ``arg``: ``&p->list`` or ``buf + len`` gives
+    it ``p`` or ``buf`` too; a member's value (``p->len``) gives only the member."""
+    while arg.type in ("parenthesized_expression", "cast_expression"):
+        arg = arg.child_by_field_name("value") if arg.type == "cast_expression" else \
+            arg.named_children[-1]
+    if arg.type not in ("pointer_expression", "binary_expression"):
+        return [key]
     found = _PATH.match(key)
     if found is None:
         return [key]
@@ -428,8 +433,10 @@ class ResourceEvents:
             events.extend(self.summaries.call_events(self, node))
         if pair.uses is not None and name not in pair.uses and name not in pair.names and \
                 not any(e.kind == "acquire" for e in events):
-            events.extend(Event("handon", key) for a in args
-                          for key in _roots(self.facts.canon(a, self.params)))
+            events.extend(Event("handon", key) for i, a in enumerate(args)
+                          if self.summaries is None or
+                          self.summaries.keeps_argument(name, i, pair)
+                          for key in _given(a, self.facts.canon(a, self.params)))
         return events
 
     def _handed_at_once(self, node: Node) -> bool:

@@ -116,6 +116,7 @@ class Summaries:
     _found: dict[str, tuple[CSource, CFunction] | None] = field(default_factory=dict)
     _done: dict[tuple[str, str], list[Effect]] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
+    _kept: dict[tuple[str, str], bool] = field(default_factory=dict)  # keeps_argument
     _graphs: dict[str, tuple] = field(default_factory=dict)
     _reach: dict[str, set[str]] = field(default_factory=dict)
     _reaching: list[str] = field(default_factory=list)
@@ -185,6 +186,35 @@ class Summaries:
         finally:
             self._busy.discard(key)
         return self._done[key]
+
+    def keeps_argument(self, name: str, index: int, pair: PairSpec) -> bool:
+        """Whether helper ``name`` may keep (store, free, hand on) what its argument
+        ``index`` points to; only a helper of the folder whose body just reads it is
+        known not to."""
+        key = (name, f"{pair.name}#{index}")
+        if key in self._kept:
+            return self._kept[key]
+        fn = self.function(name) if key not in self._busy and \
+            len(self._busy) < MAX_DEPTH else None
+        if fn is None:
+            return True
+        self._busy.add(key)
+        try:
+            cfg, facts = self._built(fn)
+            if index >= len(facts.params) or not facts.params[index]:
+                return True
+            params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
+            events = ResourceEvents(
+                cfg, facts, pair, summaries=self, params=params,
+                store_calls=frozenset(self.settings.get("exit_store_calls", ())),
+                handon_calls=frozenset(self.settings.get("exit_handon_calls", ())))
+            mine = f"${index}"
+            keeps = any(e.kind != "acquire" and e.key == mine
+                        for evs in events.by_node.values() for e in evs)
+        finally:
+            self._busy.discard(key)
+        self._kept[key] = keeps
+        return keeps
 
     def _built(self, fn: CFunction) -> tuple:
         """The CFG and names of a helper, built once for every pair."""
