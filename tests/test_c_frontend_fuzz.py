@@ -5,7 +5,7 @@ deletes and inserts the characters that matter to a C parser."""
 
 from functools import partial
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_c_frontend import CASES as FRONTEND_CASES
 from test_c_paths import CASES as PATH_CASES
@@ -51,6 +51,8 @@ def test_rewrites_keep_every_line(text):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
+# error recovery read "log(d)_{;}" as a definition of "_" returning log(d): no parameters
+@example("void f(struct d 0f (d->ok && unmask(d))\n\t\tlog(d)_{;\n}")
 def test_front_end_never_raises_and_lazy_agrees_with_whole(text):
     whole = CSource(text)
     for fn in whole.functions():

@@ -79,9 +79,14 @@ class CFunction:
 
 
 def _declarator_name(node: Any) -> str | None:
+    """The name a function definition declares; None without a parameter list, as when
+    the parser's error recovery reads ``f(x) name { ... }`` as a definition of ``name``
+    (no C function is declared without one)."""
+    has_parameters = False
     while node is not None:
         if node.type == "identifier":
-            return node.text.decode()
+            return node.text.decode() if has_parameters else None
+        has_parameters |= node.type == "function_declarator"
         node = node.child_by_field_name("declarator")
     return None
 
