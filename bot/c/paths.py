@@ -230,8 +230,10 @@ def must_call(cfg: CFG, env: PathEnv | None = None, *, callee: str, count: int =
     return sorted(found, key=lambda v: (v.exit_line, v.message))
 
 
-def _failure_label(node: Node, acquire: Node, returns: str) -> bool | None:
-    """Which edge of branch ``node`` means the acquire at ``acquire`` failed (None: not tested)."""
+def _failure_label(node: Node, acquire: Node, returns: str) -> tuple[bool, bool] | None:
+    """Which edge of branch ``node`` means the acquire at ``acquire`` failed, and whether
+    the other edge means it succeeded (None: not tested). A helper that holds it only when
+    it returns 0 (``zero``) may have failed on either edge of ``ret < 0``."""
 
     def name_of(operand: Any) -> str | None:
         operand = unwrap(operand)
@@ -253,16 +255,24 @@ def _failure_label(node: Node, acquire: Node, returns: str) -> bool | None:
     if test is None:
         return None
     predicate = test[1]
+    if returns == "zero":
+        label = {"nonzero": True, "zero": False}.get(predicate)
+        if label is not None:
+            return label, True
+        label = {"neg": True, "isneg": True, "pos": True, "nonneg": False}.get(predicate)
+        return (label, False) if label is not None else None
     if returns == "errno":
-        return {"nonzero": True, "neg": True, "isneg": True, "zero": False,
-                "nonneg": False}.get(predicate)
-    if returns == "pointer":  # a handle of unknown type (an inferred pair's) may be an int
-        return {"errptr": True, "errornull": True, "zero": True, "nonzero": False,
-                "validptr": False, "valid": False, "neg": True, "isneg": True,
-                "nonneg": False}.get(predicate)
-    if returns == "bool":
-        return {"zero": True, "nonzero": False}.get(predicate)
-    return None
+        label = {"nonzero": True, "neg": True, "isneg": True, "zero": False,
+                 "nonneg": False}.get(predicate)
+    elif returns == "pointer":  # a handle of unknown type (an inferred pair's) may be an int
+        label = {"errptr": True, "errornull": True, "zero": True, "nonzero": False,
+                 "validptr": False, "valid": False, "neg": True, "isneg": True,
+                 "nonneg": False}.get(predicate)
+    elif returns == "bool":
+        label = {"zero": True, "nonzero": False}.get(predicate)
+    else:
+        label = None
+    return (label, True) if label is not None else None
 
 
 def _null_test(node: Node, key: str) -> bool | None:
@@ -334,6 +344,10 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         values = tracker.after(node, values)
         failed = None
         taken = acquires.get(acquired_at)
+        if held == 2 and taken is not None and taken.returns == "zero" and \
+                node_id != acquired_at and node.assigned and \
+                node.assigned == cfg.nodes[acquired_at].assigned:
+            held = 1  # its result overwritten untested: no later test says it failed
         if node.kind == "branch" and held == 2 and taken is not None:
             failed = _failure_label(node, cfg.nodes[acquired_at], taken.returns)
         pointer = taken.returns == "pointer" if taken is not None else acquired_at in \
@@ -352,7 +366,7 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             if loop and label is not None:
                 h, m, at = (1, "every", node_id) if label else (0, "", 0)
             elif failed is not None and label is not None:
-                h, at = (0, 0) if label == failed else (1, at)
+                h, at = (0, 0) if label == failed[0] else (1 if failed[1] else 2, at)
             out.append(((target, h, m if h or m == "caller" else "", at, new_values), label))
         return out
 

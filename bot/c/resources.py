@@ -31,6 +31,7 @@ class PairSpec:
     acquires: frozenset[str]
     releases: frozenset[str]
     returns: str = "void"  # how a failed acquire shows: void (cannot fail) | errno | pointer | bool
+    # | zero (a helper that holds it only when it returns 0)
     release_on: str = "auto"  # every: every exit | error: error exits | auto: see Ownership
     # acquire/release name -> what names its resource: "ret" (the result), "argN" (the
     # object an argument names), "outN" (stored through an out-parameter), ".f" a member

@@ -332,6 +332,13 @@ class ValueTracker:
     def exit_class(self, node: Node, values: tuple) -> str:
         return self.facts.exit_class(node, self._as_dict(values))
 
+    def returned(self, node: Node, values: tuple) -> frozenset[str]:
+        """The atoms the exit ``node`` returns on a path where the tracked variables hold
+        ``values`` (unknown when it returns nothing)."""
+        if node.kind != "return" or node.expr is None:
+            return ANY
+        return self.facts.value(node.expr, self._as_dict(values))
+
 
 def preproc_arms(cfg: CFG) -> tuple[str, ...]:
     """The ``#if`` conditions opening more than one block of arms in ``cfg`` (a path

@@ -34,7 +34,7 @@ from bot.c.resources import (
     arguments,
     function_facts,
 )
-from bot.c.retvals import ValueTracker, preproc_arms, return_facts
+from bot.c.retvals import ValueTracker, Z, preproc_arms, return_facts
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
@@ -99,7 +99,8 @@ class Folder:
 class Effect:
     kind: str  # acquire | release
     resource: str  # "$0->io", a global name, or "$ret"
-    returns: str = "void"  # acquire: how the helper's result says it failed
+    returns: str = "void"  # acquire: how the helper's result says it failed (zero: held
+    # only when it returns 0)
     mode: str = "auto"  # acquire: who owes the release, carried to the caller
     line: int = 0  # where inside the helper
     call: str = ""  # the call inside the helper that takes or gives it back
@@ -246,6 +247,7 @@ class Summaries:
                                         call=cfg.nodes[node_id].call or ""))
         for key in events.resources():
             tracked = track(cfg, events, key, tracker)
+            kept = []
             for state in tracked.states:
                 node = cfg.nodes[state[0]]
                 if not node.is_exit or not state[3]:
@@ -255,12 +257,18 @@ class Summaries:
                 held = tracked.held_at(state)
                 if held and state[2] != "caller" and exit_class == "success" and \
                         _named_outside(key, facts):
-                    found.append(Effect("acquire", key, kind, state[2] or "auto", acquired.line,
-                                        acquired.call or pair.name))
+                    kept.append((state, acquired))
                 elif not held and returns.kind == "pointer" and exit_class == "success" \
                         and _returns(node, key, facts):
                     found.append(Effect("acquire", "$ret", "pointer", "every", acquired.line,
                                         acquired.call or pair.name))
+            # held only where it returns 0: released on every other return, so a caller
+            # that sees anything else owes nothing
+            zero = kind == "errno" and all(
+                tracker.returned(cfg.nodes[state[0]], state[4]) == {Z} for state, _ in kept)
+            found.extend(Effect("acquire", key, "zero" if zero else kind, state[2] or "auto",
+                                acquired.line, acquired.call or pair.name)
+                         for state, acquired in kept)
         return list(dict.fromkeys(found))
 
     def call_events(self, events: ResourceEvents, node: Node) -> list[Event]:
