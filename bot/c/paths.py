@@ -38,6 +38,7 @@ from bot.c.resources import (
     PairSpec,
     ResourceEvents,
     arguments,
+    pair_events,
 )
 from bot.c.retvals import ValueTracker, condition_predicate, preproc_arms, return_facts, unwrap
 
@@ -503,11 +504,7 @@ def paired(cfg: CFG, env: PathEnv | None = None, *, acquires: set[str] | None = 
         raise ValueError("paired() needs the function's PathEnv")
     if not _may_take(cfg, env, pair):
         return []
-    settings = env.settings
-    events = ResourceEvents(
-        cfg, env.facts, pair, summaries=env.summaries,
-        store_calls=frozenset(settings.get("exit_store_calls", ())),
-        handon_calls=frozenset(settings.get("exit_handon_calls", ())))
+    events = pair_events(cfg, env.facts, pair, env.settings, summaries=env.summaries)
     return paired_violations(cfg, env, events)
 
 

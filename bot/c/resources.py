@@ -235,13 +235,18 @@ def _name_key(facts: FunctionFacts, node: Node, params: dict[str, str] | None) -
     return "".join(target.split()).replace(".", "->")
 
 
+def _as_written(call: Any) -> Any:
+    """``call`` with the parentheses and casts written around it: what its parent holds."""
+    node = call
+    while node.parent is not None and node.parent.type in ("parenthesized_expression",
+                                                           "cast_expression"):
+        node = node.parent
+    return node
+
+
 def _assignment_target(call: Any) -> Any:
     """The left side of ``x = (cast)call(...)``, or None."""
-    node = call
-    while node is not None and node.parent is not None and \
-            node.parent.type in ("parenthesized_expression", "cast_expression"):
-        node = node.parent
-    parent = node.parent if node is not None else None
+    parent = _as_written(call).parent if call is not None else None
     if parent is None or parent.type != "assignment_expression":
         return None
     return parent.child_by_field_name("left")
@@ -334,11 +339,7 @@ def _only_tested(call: Any) -> bool:
 def _given_to(call: Any) -> str | None:
     """The name of the call whose argument ``call``'s result is, as written (casts and
     parentheses aside); None when it is not an argument."""
-    node = call
-    while node.parent is not None and node.parent.type in ("parenthesized_expression",
-                                                           "cast_expression"):
-        node = node.parent
-    parent = node.parent
+    parent = _as_written(call).parent
     if parent is None or parent.type != "argument_list" or parent.parent is None:
         return None
     return callee_name(parent.parent) or ""
@@ -346,6 +347,15 @@ def _given_to(call: Any) -> str | None:
 
 def _raw(node: Any) -> str:
     return "".join(node.text.decode(errors="replace").split()) if node is not None else ""
+
+
+def pair_events(cfg: CFG, facts: FunctionFacts, pair: PairSpec, settings: dict, *,
+                summaries: Any = None, params: dict[str, str] | None = None) -> ResourceEvents:
+    """One pair's events on ``cfg``, with the packs' settings naming the calls that store
+    a resource or hand it on."""
+    return ResourceEvents(cfg, facts, pair, summaries=summaries, params=params,
+                          store_calls=frozenset(settings.get("exit_store_calls", ())),
+                          handon_calls=frozenset(settings.get("exit_handon_calls", ())))
 
 
 class ResourceEvents:

@@ -33,6 +33,7 @@ from bot.c.resources import (
     ResourceEvents,
     arguments,
     function_facts,
+    pair_events,
 )
 from bot.c.retvals import ValueTracker, Z, preproc_arms, return_facts
 
@@ -205,10 +206,7 @@ class Summaries:
             if index >= len(facts.params) or not facts.params[index]:
                 return True
             params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
-            events = ResourceEvents(
-                cfg, facts, pair, summaries=self, params=params,
-                store_calls=frozenset(self.settings.get("exit_store_calls", ())),
-                handon_calls=frozenset(self.settings.get("exit_handon_calls", ())))
+            events = pair_events(cfg, facts, pair, self.settings, summaries=self, params=params)
             mine = f"${index}"
             keeps = any(e.kind != "acquire" and e.key == mine
                         for evs in events.by_node.values() for e in evs)
@@ -230,10 +228,7 @@ class Summaries:
 
         cfg, facts = self._built(fn)
         params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
-        events = ResourceEvents(
-            cfg, facts, pair, summaries=self, params=params,
-            store_calls=frozenset(self.settings.get("exit_store_calls", ())),
-            handon_calls=frozenset(self.settings.get("exit_handon_calls", ())))
+        events = pair_events(cfg, facts, pair, self.settings, summaries=self, params=params)
         returns = return_facts(cfg, fn.node)
         tracker = ValueTracker(returns, preproc_arms(cfg))
         kind = {"int": "errno", "pointer": "pointer", "bool": "bool"}.get(returns.kind, "void")
