@@ -8,10 +8,15 @@ from a folder), write the replies to the outbox. A second pass, with nothing
 new, shows the steady cost. Prints wall and CPU time per pass and per new
 patch, first for M = 1,000 and P = 50, then as M grows and as P grows. Last,
 the steady cost alone: a pass with nothing new after H single-patch threads,
-all still inside the pass's look-back window, were handled (H = 10 ... 1,000;
-median of three passes).
+all still inside the pass's look-back window, were handled (H = 10 ... 4,000;
+median of three passes); they were received 30 minutes before, and with
+``--steady-now`` just before the first pass (then a pass reads them all again,
+see bot/source/lore_search.py).
 
     .venv/bin/python bench/bench_watch.py      (needs Debian's public-inbox)
+    .venv/bin/python bench/bench_watch.py --steady [H ...]   (the steady cost alone)
+    .venv/bin/python bench/bench_watch.py --steady-now [H ...]   (H received just now)
+    .venv/bin/python bench/bench_watch.py --one    (M = 1,000 and P = 50 alone)
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from pi_server import PublicInbox  # noqa: E402
 
 LIST = "demo.lists.bench"
 SERIES_LENGTH = 5
+# Older than what a pass reads again past the previous pass's first mail (the
+# watch's recheck_minutes, 10), younger than its look-back (overlap_minutes, 60).
+STEADY_AGE = 30.0
 LOG = ("A negative slot index makes demo_commit() write before the table, which\n"
        "corrupts the lock word next to it and hangs the next caller.\n\n"
        "Reject negative values before committing them.\n\n"
@@ -128,14 +136,15 @@ def measure(messages: int, new_patches: int) -> None:
           f"{replies} replies; second pass {again:5.2f} s  [{summary} | {summary_again}]")
 
 
-def steady(handled: int) -> None:
-    """A pass with nothing new after ``handled`` threads were reviewed and answered."""
+def steady(handled: int, age: float = STEADY_AGE) -> None:
+    """A pass with nothing new after ``handled`` threads, received ``age`` minutes ago
+    (inside the look-back window), were reviewed and answered."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         inbox = PublicInbox(root / "lore")
         inbox.add_bulk([mail(f"[PATCH] demo: t{n}: Reject negative slots", f"t{n}@bench",
                              patch_body(f"t{n}", c_file(0))) for n in range(handled)],
-                       datetime.now(UTC))
+                       datetime.now(UTC) - timedelta(minutes=age))
         inbox.start()
         try:
             config = root / "watch.toml"
@@ -148,16 +157,24 @@ def steady(handled: int) -> None:
         finally:
             inbox.stop()
     wall, cpu, again = passes[1]
-    print(f"H={handled:5d}: pass with nothing new {wall:5.2f} s wall, {cpu:5.2f} s CPU "
-          f"(first pass {first:6.2f} s) [{summary} | {again}]")
+    print(f"H={handled:5d} received {age:2.0f} min before: pass with nothing new "
+          f"{wall:5.2f} s wall, {cpu:5.2f} s CPU (first pass {first:6.2f} s) "
+          f"[{summary} | {again}]")
 
 
 def main() -> None:
     if not shutil.which("public-inbox-httpd"):
         raise SystemExit("needs Debian's public-inbox (scripts/setup installs it as root)")
-    if sys.argv[1:] == ["--steady"]:
-        for handled in (10, 100, 1000):
+    if sys.argv[1:2] == ["--steady"]:
+        for handled in [int(h) for h in sys.argv[2:]] or (10, 100, 1000, 4000):
             steady(handled)
+        return
+    if sys.argv[1:2] == ["--steady-now"]:
+        for handled in [int(h) for h in sys.argv[2:]] or (1000,):
+            steady(handled, age=0.0)
+        return
+    if sys.argv[1:] == ["--one"]:
+        measure(1000, 50)
         return
     print("one watch pass (search, fetch threads, review, outbox) against public-inbox")
     measure(1000, 50)
@@ -168,7 +185,7 @@ def main() -> None:
     for new_patches in (10, 100, 200):
         measure(1000, new_patches)
     print("a pass with nothing new after H handled threads in the look-back window:")
-    for handled in (10, 100, 1000):
+    for handled in (10, 100, 1000, 4000):
         steady(handled)
 
 

@@ -338,6 +338,13 @@ class Store:
                 tuple(chunk)).fetchall())
         return found
 
+    def unfinished(self) -> list[str]:
+        """Revisions claimed and never finished (by Message-ID): a pass that died left
+        them, or a live worker is on them (its claim keeps the next pass out)."""
+        rows = self.execute("SELECT series_id FROM reviews WHERE status = 'claimed' "
+                            "ORDER BY claimed_at").fetchall()
+        return [row[0] for row in rows]
+
     def history(self, limit: int = 100) -> list[HistoryRow]:
         rows = self.execute(
             "SELECT series_id, version, subject, status, worker, claimed_at, finished_at, "

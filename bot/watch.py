@@ -2,8 +2,11 @@
 
 Each run searches lore for messages received since the last run (``rt:``, with
 an overlap so nothing falls between runs) that match the configured queries
-and lists, asks the store once which of the patches found belong to revisions
-already reviewed, takes the thread of every other patch once, and for each
+and lists, reading each answer only down to the mail the previous run read
+first (``bot.source.lore_search``: lore sends the newest indexed first), asks
+the store once which of the patches found belong to revisions already
+reviewed, takes the thread of every other patch (and of every revision a dead
+pass left claimed) once, and for each
 complete revision not yet reviewed: claims it in the store, reviews it,
 delivers the replies, and marks it done. Passes are kept apart by the store
 alone (its lease on SQLite, its claims on PostgreSQL), whoever runs them. A run
@@ -19,6 +22,7 @@ pass goes on.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -43,7 +47,8 @@ from bot.errors import (
 from bot.store import Store, StoreError
 
 KNOWN_KEYS = {
-    "lore": {"midmask", "queries", "lists", "overlap_minutes", "first_run_days"},
+    "lore": {"midmask", "queries", "lists", "overlap_minutes", "first_run_days",
+             "recheck_minutes"},
     "review": {"repo", "tree", "rules"},
     "deliver": {"outbox", "from", "cc_list", "smtp"},
     "store": {"db", "stale_minutes", "max_attempts"},
@@ -57,6 +62,7 @@ class WatchConfig:
     midmask: str | None = None
     overlap_minutes: float = 60.0
     first_run_days: float = 3.0
+    recheck_minutes: float = 10.0
     repo: Path | None = None
     tree: Path | None = None
     rules: list[Path] = field(default_factory=list)
@@ -114,6 +120,7 @@ def load_config(path: Path) -> WatchConfig:
             queries=queries, midmask=lore.get("midmask"),
             overlap_minutes=float(lore.get("overlap_minutes", 60)),
             first_run_days=float(lore.get("first_run_days", 3)),
+            recheck_minutes=float(lore.get("recheck_minutes", 10)),
             repo=local(review.get("repo")), tree=local(review.get("tree")),
             rules=[local(p) for p in review.get("rules", [])],
             outbox=local(deliver.get("outbox", "outbox")),
@@ -140,13 +147,15 @@ def _rt(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[str, list[str]]:
+def new_threads(config: WatchConfig, since: float, report: RunReport, marks: dict[str, str],
+                recheck_from: float | None) -> dict[str, list[str]]:
     """The patches lore received since ``since``, by thread (its root's Message-ID);
-    mails that cannot be read are named in the ``report``."""
-    from liblore.utils import split_mbox_as_bytes
-
+    mails that cannot be read are named in the ``report``. Each query's answer is
+    read down to its mark in ``marks`` (the first mail the previous pass read of
+    it), and recheck_from, when there was a previous pass; ``marks`` is updated."""
     from bot.source.limits import check_mail_shape
-    from bot.source.lore import _remote, lore_node
+    from bot.source.lore import lore_node
+    from bot.source.lore_search import Resume, digest, newest_first
     from bot.source.mail import parse_message
     from bot.source.patchmail import looks_like_patch, lore_subject, subject_problem
 
@@ -154,12 +163,16 @@ def new_threads(config: WatchConfig, since: float, report: RunReport) -> dict[st
     by_root: dict[str, list[str]] = {}
     for query in config.queries:
         full = f"({query}) AND rt:{_rt(since)}.."
+        resume = Resume(marks[query], recheck_from) \
+            if query in marks and recheck_from is not None else None
         try:
-            mbox = _remote(lambda q=full: node.get_mbox_by_query(q, nocache=True),
-                           f"search {full!r}")
+            mails = list(newest_first(node, full, resume, f"search {full!r}"))
         except NotFoundError:
             continue  # lore answers 404 when nothing matches
-        for raw in split_mbox_as_bytes(mbox):  # lore's separators, its body lines escaped
+        if mails:
+            marks[query] = digest(mails[0])
+        report.read += len(mails)
+        for raw in mails:
             try:  # one hostile mail must not hide the others; its headers are safe to read
                 message = parse_message(raw, with_body=False)[0]  # headers decide most
                 if not looks_like_patch(message) and not subject_problem(message.subject) \
@@ -181,6 +194,7 @@ class RunReport:
 
     reviewed: list[str] = field(default_factory=list)
     skipped: int = 0
+    read: int = 0  # mails read from lore's search answers
     waiting: list[str] = field(default_factory=list)  # incomplete revisions
     errors: list[str] = field(default_factory=list)
     codes: set[int] = field(default_factory=set)  # the exit codes of the errors
@@ -232,8 +246,11 @@ class Watcher:
             last = self.store.get_state("last_run")
             since = (float(last) if last else started - self.config.first_run_days * 86400) \
                 - self.config.overlap_minutes * 60
+            recheck_from = float(last) - self.config.recheck_minutes * 60 if last else None
+            marks = json.loads(self.store.get_state("search_marks") or "{}")
             threads = self.store.threads_to_retry()
-            found = new_threads(self.config, since, self.report)
+            threads += [i for i in self.store.unfinished() if i not in threads]
+            found = new_threads(self.config, since, self.report, marks, recheck_from)
             handled = self.store.handled(i for ids in found.values() for i in ids)
             for ids in found.values():
                 if all(i in handled for i in ids):  # every patch of it reviewed already
@@ -244,6 +261,7 @@ class Watcher:
                 _ = self.rules  # loaded and warmed up here, once: every child inherits them
             for msgid in threads:
                 self.thread(msgid)
+            self.store.set_state("search_marks", json.dumps(marks, sort_keys=True))
             self.store.set_state("last_run", str(started))
         return self.report
 
@@ -257,7 +275,7 @@ class Watcher:
             revisions = run_within(self.config.budget, thread_revisions, mails, msgid,
                                    while_waiting=self.store.still_ours)
         except NetworkError as exc:
-            self._network_failure(msgid, exc)
+            self._retry_later(msgid, exc)
             return
         except (BusyError, StoreError):  # the store, not the thread: the pass ends
             raise
@@ -273,22 +291,24 @@ class Watcher:
                 else:
                     self.revision(revision)
         except NetworkError as exc:  # the mail server: the next pass delivers the rest
-            self._network_failure(msgid, exc)
+            self._retry_later(msgid, exc)
             return
         except (BusyError, StoreError):
             raise
-        except Exception as exc:  # the outbox, or a bug of ours: the others go on
-            self.report.fail(f"<{msgid}>: {_reason(exc)}", exc)
+        except Exception as exc:  # the outbox, or a bug of ours: the others go on, and
+            self._retry_later(msgid, exc)  # later passes try again (lore is not
+            return  # asked for this thread again otherwise: see new_threads)
         self.store.forget_failure(msgid)
 
-    def _network_failure(self, msgid: str, exc: NetworkError) -> None:
+    def _retry_later(self, msgid: str, exc: Exception) -> None:
         """Worth another try in a later pass, up to ``max_attempts``."""
-        attempts = self.store.record_failure(msgid, str(exc))
+        reason = _reason(exc)
+        attempts = self.store.record_failure(msgid, reason)
         if attempts < self.config.max_attempts:
-            self.report.fail(f"<{msgid}>: {exc} (will retry, attempt "
+            self.report.fail(f"<{msgid}>: {reason} (will retry, attempt "
                              f"{attempts} of {self.config.max_attempts})", exc)
             return
-        self.report.fail(f"<{msgid}>: {exc} (gave up after {attempts} attempts)", exc)
+        self.report.fail(f"<{msgid}>: {reason} (gave up after {attempts} attempts)", exc)
         self.store.forget_failure(msgid)
 
     def _unreadable(self, msgid: str, mails: list, reason: str) -> None:

@@ -14,7 +14,9 @@ import subprocess
 import threading
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -225,15 +227,18 @@ def test_a_postgres_worker_killed_mid_delivery_leaves_its_revision_to_the_next(l
 
 
 class _FlakyLore(BaseHTTPRequestHandler):
-    """A proxy in front of public-inbox that answers 503 to thread downloads on demand."""
+    """A proxy in front of public-inbox that answers 503 to thread downloads on demand,
+    and keeps what it was asked."""
 
     upstream = ""
     failing = False
+    asked: list[str] = []
 
     def log_message(self, *args):
         pass
 
     def _forward(self, body: bytes | None) -> None:
+        type(self).asked.append(f"{self.command} {self.path}")
         if type(self).failing and self.path.endswith("/t.mbox.gz"):
             self.send_response(503)
             self.send_header("Content-Length", "0")
@@ -258,13 +263,58 @@ class _FlakyLore(BaseHTTPRequestHandler):
         self._forward(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
 
-def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):
-    lore.add_mbox(FIXTURES / "v2.mbox")
-    _FlakyLore.upstream, _FlakyLore.failing = f"http://127.0.0.1:{lore.port}", True
+@contextmanager
+def proxied(lore: PublicInbox, failing: bool = False) -> Iterator[str]:
+    """A midmask for lore through _FlakyLore."""
+    _FlakyLore.upstream, _FlakyLore.failing = f"http://127.0.0.1:{lore.port}", failing
+    _FlakyLore.asked = []
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyLore)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
-        midmask = f"http://127.0.0.1:{proxy.server_port}/linux-hyperv/%s"
+        yield f"http://127.0.0.1:{proxy.server_port}/linux-hyperv/%s"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def mails_read(proc: subprocess.CompletedProcess) -> int:
+    """How many mails of lore's search answers the run read (its summary says)."""
+    return int(proc.stdout.splitlines()[-1].rsplit(", ", 1)[1].split()[0])
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_pass_reads_lore_only_down_to_what_the_previous_pass_read(lore, tmp_path, engine):
+    """lore sends a search answer newest indexed first: a pass with nothing new reads one
+    mail of it and fetches no thread, however many the look-back window holds; a mail
+    indexed after that pass but received before it is above that mail, and reviewed."""
+    with ExitStack() as stack:
+        db = ("--db", stack.enter_context(fresh_database())) if engine == "postgresql" else ()
+        midmask = stack.enter_context(proxied(lore))
+        lore.add_bulk(_extra_series(12), datetime.now(UTC) - timedelta(minutes=30))
+        config = write_config(tmp_path, midmask, queries=("dfn:lib/demo.c",))
+        first = watch(tmp_path, config, *db)
+        assert first.returncode == 0, first.stderr
+        assert len(reviewed(first)) == 12 and mails_read(first) == 12
+
+        _FlakyLore.asked = []
+        again = watch(tmp_path, config, *db)
+        assert again.returncode == 0, again.stderr
+        assert reviewed(again) == [] and mails_read(again) == 1
+        assert [a.split()[0] for a in _FlakyLore.asked] == ["POST"]  # the search alone
+
+        late = patch_mail("[PATCH] lib: demo: Return the next value, late",
+                          msgid="late@example.com").encode()
+        lore.add_bulk([late], datetime.now(UTC) - timedelta(minutes=40))
+        _FlakyLore.asked = []
+        found = watch(tmp_path, config, *db)
+        assert found.returncode == 0, found.stderr
+        assert reviewed(found) == ["<late@example.com> v1"] and mails_read(found) == 2
+        assert sum(a.endswith("/t.mbox.gz") for a in _FlakyLore.asked) == 1
+
+
+def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):
+    lore.add_mbox(FIXTURES / "v2.mbox")
+    with proxied(lore, failing=True) as midmask:
         config = write_config(tmp_path, midmask, store="max_attempts = 3")
         failed = watch(tmp_path, config)
         assert failed.returncode == 4
@@ -276,9 +326,6 @@ def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):
         recovered = watch(tmp_path, config)
         assert recovered.returncode == 0, recovered.stderr
         assert reviewed(recovered) == [f"<{V2}> v2"]
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
 
 
 def test_bad_config_and_lore_down_are_one_line_errors(tmp_path):

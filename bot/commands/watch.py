@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     for line in report.waiting:
         print(f"waiting {line}")
     print(f"{len(report.reviewed)} reviewed, {report.skipped} already done or taken, "
-          f"{len(report.waiting)} incomplete, {len(report.errors)} failed")
+          f"{len(report.waiting)} incomplete, {len(report.errors)} failed, "
+          f"{report.read} mails read")
     for error in report.errors:
         print(f"lorebot: error: {one_line(error)}", file=sys.stderr)
     return report.exit_code()

@@ -65,10 +65,13 @@ def _session(policy: LorePolicy):
 
 def _bounded_answer(response, *args, **kwargs):
     """Read lore's answer ourselves, up to the input limit (and what its gzip unpacks
-    to), before liblore reads and unpacks it without a limit."""
+    to), before liblore reads and unpacks it without a limit; a streamed answer is
+    read, bounded, by whoever asked for it (``bot.source.lore_search``)."""
     import requests
     import urllib3
 
+    if kwargs.get("stream"):
+        return response
     what = f"lore's answer to {response.request.method} {response.url}"
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_INPUT_BYTES:
