@@ -59,6 +59,8 @@ int f(struct d *d, size_t len)
 		return -EINVAL;/*X*/
 	if (len < offsetof(typeof(*d->frame), hdr[1].len))
 		return -EINVAL;/*X*/
+	if (len < offsetof(struct frame, slot[d->flags & 1]))
+		return -EINVAL;/*X*/
 	unmask(d);
 	return 0;
 }""",

@@ -127,6 +127,12 @@ def _target_name(node: Any) -> str | None:
     return node.text.decode() if node is not None else None
 
 
+# Calls that stand for their one argument in a condition: branch hints and the warnings
+# that return what they test. ``if (unlikely(!p))`` branches on ``p`` as ``if (!p)`` does.
+CONDITION_WRAPPERS = frozenset({"likely", "unlikely", "unlikely_notrace", "WARN_ON",
+                                "WARN_ON_ONCE"})
+
+
 def _unwrapped(node: Any) -> Any:
     """``x`` for ``(x)`` and ``(type)x``."""
     while node.type in ("parenthesized_expression", "cast_expression") and node.named_children:
@@ -342,8 +348,14 @@ class _Builder:
 
     def cond(self, node: Any, ends: list[End]) -> Walk:
         """Ends where ``node`` is true and where it is false (short-circuit aware)."""
-        while node.type == "parenthesized_expression" and node.named_child_count == 1:
-            node = node.named_children[0]
+        while True:
+            if node.type == "parenthesized_expression" and node.named_child_count == 1:
+                node = node.named_children[0]
+            elif node.type == "call_expression" and callee_name(node) in CONDITION_WRAPPERS \
+                    and node.child_by_field_name("arguments").named_child_count == 1:
+                node = node.child_by_field_name("arguments").named_children[0]
+            else:
+                break
         if node.type == "binary_expression":
             op = node.child_by_field_name("operator").type
             if op in ("&&", "||"):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.c.cfg import CFG, Node, callee_name
+from bot.c.cfg import CFG, CONDITION_WRAPPERS, Node, callee_name
 
 # value atoms: what a tracked variable may hold on a path
 Z, NEG, POS, NZ, NN, EP, U = "zero", "neg", "pos", "nonzero", "nonneg", "errptr", "unknown"
@@ -38,7 +38,6 @@ _REFINE: dict[str, dict[str, Any]] = {
 _OPPOSITE = {"zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "neg",
              "pos": "nonpos", "nonpos": "pos", "errptr": "validptr", "validptr": "errptr",
              "errornull": "valid", "valid": "errornull"}
-_WRAPPERS = {"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace"}
 _ERROR_VALUE_CALLS = {"ERR_PTR": EP, "ERR_CAST": EP, "PTR_ERR": NEG}
 _INT_TYPES = {"int", "long", "ssize_t", "s32", "s64", "irqreturn_t", "vm_fault_t"}
 
@@ -50,7 +49,7 @@ def unwrap(node: Any) -> Any:
             node = node.named_children[-1]
         elif node.type == "cast_expression":
             node = node.child_by_field_name("value")
-        elif node.type == "call_expression" and callee_name(node) in _WRAPPERS:
+        elif node.type == "call_expression" and callee_name(node) in CONDITION_WRAPPERS:
             args = node.child_by_field_name("arguments").named_children
             if len(args) != 1:
                 return node

@@ -11,7 +11,7 @@ recorded in ``Rewritten``:
   ``scoped_cond_guard(C, FAIL, args) {`` becomes ``if(({FAIL;}))`` with its class and
   arguments recorded: the builder runs FAIL when the lock is not taken;
 - GNU case ranges ``case 1 ... 14:`` get ``||`` for the ``...`` (offset recorded);
-- ``offsetof(T, a.b.c)`` gets a one-identifier member, a ``typeof(x)`` type in
+- ``offsetof(T, a.b[i].c)`` gets a one-identifier member, a ``typeof(x)`` type in
   ``offsetof`` or a compound literal becomes one identifier;
 - attribute macros (``__packed``, ``__aligned(8)``, ``__free(kfree)``...) are blanked;
   the class of each ``__free`` is recorded at its offset;
@@ -337,9 +337,7 @@ def _offsetof(out: bytearray, masked: bytes, data: bytes) -> None:
         type_start, type_end = spans[0]
         if re.search(rb"\b(?:typeof|__typeof__)\b", masked[type_start:type_end]):
             _identifier(out, type_start, type_end)
-        member_start, member_end = spans[1]
-        out[member_start:member_end] = bytes(out[member_start:member_end]).translate(
-            bytes.maketrans(b".[]", b"___"))
+        _identifier(out, *spans[1])  # a.b[i + 1].c: one member name, whatever the index
     for match in _TYPEOF_LITERAL.finditer(masked):
         open_at = match.end() - 1
         close = _close(masked, open_at)
