@@ -311,16 +311,20 @@ class _Tracked:
 
 
 def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> _Tracked:
-    """Every reachable (node, held, mode, acquired at, returned values) for resource ``key``.
+    """Every reachable (node, held, mode, acquired at, returned values, marks) for resource
+    ``key``.
 
-    held: 0 not held, 1 held, 2 taken but not yet known to have succeeded.
+    held: 0 not held, 1 held, 2 taken but not yet known to have succeeded; marks: the
+    guards of its release (``_guards``) the path set since it was taken.
     """
     acquires = {node_id: e for node_id, evs in events.by_node.items() for e in evs
                 if e.kind == "acquire" and e.key == key}
     names = events.names(key)
+    guards = _guards(cfg, events, names)
+    guard_names = {name for name, _ in guards.values()}
 
     def step(state: tuple) -> list:
-        node_id, held, mode, acquired_at, values = state
+        node_id, held, mode, acquired_at, values, marks = state
         node = cfg.nodes[node_id]
         if node.is_exit:
             return []
@@ -333,7 +337,7 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             if event.kind == "acquire":
                 held = 1 if event.returns == "void" else 2
                 mode = "caller" if mode == "caller" else event.mode
-                acquired_at = node_id
+                acquired_at, marks = node_id, frozenset()
             elif event.kind in ("release", "drop") and held:
                 held = 0
             elif event.kind == "release" and not acquired_at:
@@ -343,6 +347,12 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             elif event.kind == "handon" and held:
                 held = 0
         values = tracker.after(node, values)
+        if node.kind == "assign" and _written(node.assigned) in guard_names:
+            marks = marks | {_written(node.assigned)} if held == 1 and _sets(node) else \
+                marks - {_written(node.assigned)}
+        guard = guards.get(node_id)
+        kept_edge = guard[1] if guard is not None and held == 1 and guard[0] in marks \
+            else None
         failed = None
         taken = acquires.get(acquired_at)
         if held == 2 and taken is not None and taken.returns == "zero" and \
@@ -361,18 +371,64 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             new_values = tracker.on_edge(node, label, values)
             if new_values is not None:
                 new_values = tracker.enter(cfg.nodes[target], new_values)
-            if new_values is None or (null_edge is not None and label == null_edge):
+            if new_values is None or (null_edge is not None and label == null_edge) or \
+                    (kept_edge is not None and label is not None and label != kept_edge):
                 continue
             h, m, at = held, mode, acquired_at
             if loop and label is not None:
                 h, m, at = (1, "every", node_id) if label else (0, "", 0)
             elif failed is not None and label is not None:
                 h, at = (0, 0) if label == failed[0] else (1 if failed[1] else 2, at)
-            out.append(((target, h, m if h or m == "caller" else "", at, new_values), label))
+            out.append(((target, h, m if h or m == "caller" else "", at, new_values,
+                         marks if h else frozenset()), label))
         return out
 
-    start = (cfg.entry, 0, "", 0, tracker.start)
+    start = (cfg.entry, 0, "", 0, tracker.start, frozenset())
     return _Tracked(key, start, _reach(start, step), step, events, names)
+
+
+def _written(name: str | None) -> str:
+    """A variable or field as a condition names it (``tested_name``)."""
+    return "".join((name or "").split()).replace(".", "->")
+
+
+def _sets(node: Node) -> bool:
+    """Whether the assignment ``node`` gives its target a value that is not 0 or NULL."""
+    value = node.expr.child_by_field_name("right") or node.expr.child_by_field_name("value") \
+        if node.expr is not None else None
+    value = unwrap(value)
+    return value is not None and value.type not in ("null", "false") and \
+        value.text not in (b"0", b"NULL", b"false")
+
+
+_GUARDED_WITHIN = 4  # nodes between a guard's edge and the release it guards
+
+
+def _guards(cfg: CFG, events: ResourceEvents, names: set[str]) -> dict[int, tuple[str, bool]]:
+    """Branches that guard a release of the resource by a test of another name
+    (``if (t->qp) destroy_qp(t->cm_id);``): branch -> (name, the edge that releases).
+    When the path set that name after the resource was taken (``t->qp =
+    t->cm_id->qp;``), the name is how the function remembers it holds it, and the
+    edge that skips the release is not taken."""
+    found: dict[int, tuple[str, bool]] = {}
+    for node in cfg.nodes:
+        if node.kind != "branch" or node.cond is None or node.macro:
+            continue
+        test = condition_predicate(node.cond)
+        if test is None or test[1] not in ("nonzero", "zero") or test[0] in names:
+            continue
+        label = test[1] == "nonzero"
+        target = next((t for t, edge in node.succ if edge is label), None)
+        for _ in range(_GUARDED_WITHIN):
+            if target is None:
+                break
+            if any(e.kind == "release" and e.key in names
+                   for e in events.by_node.get(target, ())):
+                found[node.id] = (test[0], label)
+                break
+            succ = cfg.nodes[target].succ
+            target = succ[0][0] if len(succ) == 1 else None
+    return found
 
 
 def _owed(mode: str, exit_class: str, released_elsewhere: bool, keeps: bool) -> bool:
@@ -421,7 +477,7 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
                 released_ok.add(state[3])
         seen: set[tuple[int, int]] = set()
         for state, exit_class in exits:
-            node_id, _, mode, acquired_at, _ = state
+            node_id, _, mode, acquired_at, _, _ = state
             node = cfg.nodes[node_id]
             if not tracked.held_at(state) or (node.line, acquired_at) in seen or \
                     not _owed(mode, exit_class, acquired_at in released_ok, keeps):

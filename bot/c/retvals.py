@@ -39,6 +39,7 @@ _OPPOSITE = {"zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "n
              "pos": "nonpos", "nonpos": "pos", "errptr": "validptr", "validptr": "errptr",
              "errornull": "valid", "valid": "errornull"}
 _ERROR_VALUE_CALLS = {"ERR_PTR": EP, "ERR_CAST": EP, "PTR_ERR": NEG}
+_AS_COUNT = {U: NN, NZ: POS}  # what a count's unknown or nonzero value is
 _INT_TYPES = {"int", "long", "ssize_t", "s32", "s64", "irqreturn_t", "vm_fault_t"}
 
 
@@ -148,6 +149,7 @@ class ReturnFacts:
     kind: str  # int | pointer | bool | void | other
     returned: tuple[str, ...]  # variables returned somewhere (at most three are tracked)
     flags: tuple[str, ...] = ()  # locals only ever set to constants and tested (at most three)
+    counters: frozenset[str] = frozenset()  # returned counts or indexes: never an errno
 
     @property
     def tracked(self) -> tuple[str, ...]:
@@ -207,7 +209,10 @@ class ReturnFacts:
             return "success"
         if node.expr is None:  # return; in a void function: an early way out
             return "error" if self.kind == "void" else "success"
-        return self.classify(self.value(node.expr, values))
+        atoms = self.value(node.expr, values)
+        if tested_name(node.expr) in self.counters:  # a count not proved negative
+            atoms = frozenset(_AS_COUNT.get(atom, atom) for atom in atoms)
+        return self.classify(atoms)
 
 
 def return_kind(fn_node: Any) -> str:
@@ -236,8 +241,57 @@ def return_facts(cfg: CFG, fn_node: Any) -> ReturnFacts:
             name = tested_name(node.expr)
             if name is not None and name not in returned and "->" not in name:
                 returned.append(name)
-    return ReturnFacts(return_kind(fn_node), tuple(returned[:3]),
-                       tuple(n for n in _flags(cfg, fn_node) if n not in returned)[:3])
+    kind = return_kind(fn_node)
+    return ReturnFacts(kind, tuple(returned[:3]),
+                       tuple(n for n in _flags(cfg, fn_node) if n not in returned)[:3],
+                       _counters(fn_node, returned[:3]) if kind == "int" else frozenset())
+
+
+def _counters(fn_node: Any, returned: list[str]) -> frozenset[str]:
+    """Returned locals the function advances (``n += step``, ``n++``) and never sets to a
+    call's result or a negative constant: an index or a count, whose unknown value at
+    an exit is a result, not an errno (``return dentry;`` after a search succeeded)."""
+    advanced: set[str] = set()
+    spoilt: set[str] = set()
+    stack = [fn_node.child_by_field_name("body")]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        stack.extend(node.named_children)
+        if node.type == "update_expression":
+            advanced.add(tested_name(node.child_by_field_name("argument")) or "")
+            continue
+        if node.type == "init_declarator":
+            left, right, op = node.child_by_field_name("declarator"), \
+                node.child_by_field_name("value"), None
+        elif node.type == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            op = node.child_by_field_name("operator").type
+        else:
+            continue
+        name = tested_name(left)
+        if name not in returned:
+            continue
+        if op in ("+=", "-="):
+            advanced.add(name)
+        if op not in (None, "=", "+=", "-=") or _may_carry_error(right):
+            spoilt.add(name)
+    return frozenset(advanced & set(returned) - spoilt)
+
+
+def _may_carry_error(node: Any) -> bool:
+    """Whether an assigned value may be an errno: a call's result or a negative constant
+    somewhere in it."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.type == "call_expression" or _is_negative_constant(node):
+            return True
+        stack.extend(node.named_children)
+    return False
 
 
 def _flags(cfg: CFG, fn_node: Any) -> list[str]:

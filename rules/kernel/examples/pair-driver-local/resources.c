@@ -143,3 +143,52 @@ out:
 	/* ruleid: pair-driver-local */
 	return ret;
 }
+
+/* The unwind code destroys the queue only when a field says it exists: the field is
+ * set from the endpoint right after the create succeeded, so no path reaches the label
+ * with the queue made and the field clear. */
+static int demo_open_channel(struct demo_chan *ch)
+{
+	int ret;
+
+	ret = demo_create_queue(ch->ep, ch->depth);
+	if (ret)
+		goto err;
+	ch->queue = ch->ep->queue;
+	ret = demo_start_queue(ch->queue);
+	if (ret)
+		goto err;
+	/* ok: pair-driver-local */
+	return 0;
+err:
+	if (ch->queue) {
+		ch->queue = NULL;
+		demo_destroy_queue(ch->ep);
+	}
+	/* ok: pair-driver-local */
+	return ret;
+}
+
+/* The same field set on one path only: on the other the unwind skips the destroy. */
+static int demo_open_shared_channel(struct demo_chan *ch)
+{
+	int ret;
+
+	ret = demo_create_queue(ch->ep, ch->depth);
+	if (ret)
+		goto err;
+	if (ch->shared)
+		ch->queue = ch->ep->queue;
+	ret = demo_start_queue(ch->ep->queue);
+	if (ret)
+		goto err;
+	/* ok: pair-driver-local */
+	return 0;
+err:
+	if (ch->queue) {
+		ch->queue = NULL;
+		demo_destroy_queue(ch->ep);
+	}
+	/* ruleid: pair-driver-local */
+	return ret;
+}

@@ -90,3 +90,42 @@ static int bad_scan_after_keeping_helper(struct demo_slots *s, int want, int lim
 	/* ok: pair-kmalloc */
 	return 0;
 }
+
+/* A search that hands the caller the slot it found, the map filled for it: the
+ * index it returns is a count it advanced, not an errno. */
+static int good_search_returns_index(struct demo_slots *s, int want, int limit, int from)
+{
+	int at, ret;
+
+	at = from > 0 ? from : 0;
+	while (at < limit) {
+		ret = demo_grab_slots(s, want);
+		if (ret < 0)
+			/* ok: pair-kmalloc */
+			return ret;
+		if (ret == 0)
+			/* ok: pair-kmalloc */
+			return at;
+		at += ret;
+	}
+	/* ok: pair-kmalloc */
+	return -ENOSPC;
+}
+
+/* The same index taken from a call may be an errno: leaving with it keeps the map. */
+static int bad_search_returns_looked_up_index(struct demo_slots *s, int want)
+{
+	int at, ret;
+
+	at = demo_first_free(s);
+	ret = demo_grab_slots(s, want);
+	if (ret < 0)
+		/* ok: pair-kmalloc */
+		return ret;
+	if (ret == 0)
+		/* ruleid: pair-kmalloc */
+		return at;
+	at += ret;
+	/* ok: pair-kmalloc */
+	return -ENOSPC;
+}
