@@ -8,12 +8,21 @@ on a first run and used after, as for an installed copy. With ``--checkpatch
 PATH`` (the kernel's scripts/checkpatch.pl, kept outside this repository)
 checkpatch.pl runs on the same mail for comparison.
 
+With ``--server`` the commands go to a warm ``lorebot server`` started on a
+socket folder of the bench's own: each is given as the client's CPU alone
+(median) and as the client plus what the server spent for it (its
+utime + stime + cutime + cstime from /proc, whose clock ticks are too coarse for
+one request: the mean over all runs), beside ``lorebot paths`` on a 10,000-line
+file.
+
     .venv/bin/python bench/bench_startup.py [--runs 21] [--checkpatch PATH] [--phases]
+        [--server]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_paths import generated_file  # noqa: E402
 from bench_review import (  # noqa: E402
     LOREBOT,
     c_file,
@@ -56,6 +66,33 @@ def measure(args: list[str], runs: int, env: dict[str, str], stdin: Path | None 
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
+def server_ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of ``pid`` (its reaped children's CPU included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15])
+
+
+def through_server(commands: list, runs: int, env: dict[str, str]) -> None:
+    """Each command through a warm server: the client alone, and with the server's part."""
+    runtime = Path(tempfile.mkdtemp(prefix="lorebot-bench-run-"))
+    env = {**env, "XDG_RUNTIME_DIR": str(runtime)}
+    started = subprocess.run([LOREBOT, "server", "start"], env=env, capture_output=True,
+                             text=True, check=True).stdout
+    pid = int(started.split()[3].rstrip(","))
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    try:
+        print(f"through a warm server (pid {pid}); the server's part is a mean over "
+              f"{runs + 1} runs")
+        for label, args, stdin, cwd in commands:
+            before = server_ticks(pid)
+            client, wall = measure(args, runs, env, stdin, cwd)
+            server = (server_ticks(pid) - before) * tick_ms / (runs + 1)
+            print(f"{label:48s} client {client:6.1f} ms CPU, + server {server:6.1f} = "
+                  f"{client + server:6.1f} ms CPU {wall:7.1f} ms wall")
+    finally:
+        subprocess.run([LOREBOT, "server", "stop"], env=env, capture_output=True, check=True)
+
+
 def phases(runs: int, env: dict[str, str]) -> None:
     """Median CPU ms of each phase of the v2 review, each sample a fresh process."""
     samples: dict[str, list[float]] = {}
@@ -79,6 +116,9 @@ def main() -> None:
                         help="the kernel's scripts/checkpatch.pl, to run on the same mail")
     parser.add_argument("--phases", action="store_true",
                         help="also time the v2 review by phase (imports, rules, mail, review)")
+    parser.add_argument("--server", action="store_true",
+                        help="also through a warm lorebot server (client alone, and with "
+                             "the server's CPU for each request)")
     options = parser.parse_args()
     env = environment()
     if options.phases:
@@ -99,6 +139,10 @@ def main() -> None:
         ("lorebot review of a clean generated patch", clean, None, ROOT),
         ("lorebot b4-check < v2.mbox (no repository)", [LOREBOT, "b4-check"], MAIL, outside),
     ]
+    big = generated_file(10_000, outside)
+    paths = [LOREBOT, "paths", str(big), "--function", "target", "--acquire", "mutex_lock",
+             "--release", "mutex_unlock"]
+    commands.append(("lorebot paths, a 10,000-line file", paths, None, outside))
     if options.checkpatch:
         commands.append(("checkpatch.pl --no-tree v2.mbox",
                          ["perl", str(options.checkpatch), "--no-tree", str(MAIL)], None, ROOT))
@@ -113,6 +157,10 @@ def main() -> None:
     verdict = "met" if above <= TARGET_ABOVE_BARE_MS else "not met"
     print(f"review above the bare interpreter: {above:.1f} ms CPU "
           f"(target <= {TARGET_ABOVE_BARE_MS}: {verdict})")
+    if options.server:
+        through_server([c for c in commands if c[1][0] == LOREBOT and c[1][1] != "--help"],
+                       options.runs, env)
+
 
 
 if __name__ == "__main__":

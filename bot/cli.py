@@ -7,19 +7,21 @@ dependencies inside ``run`` so that ``lorebot --help`` stays fast.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 
 from bot import __version__
 from bot.errors import EXIT_INTERNAL, LorebotError
 
-COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history", "backtest")
+COMMANDS = ("review", "rules", "paths", "b4-check", "action", "watch", "history", "backtest",
+            "server")
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None):
     """The whole parser, or with ``only`` just that subcommand's (the others stay unimported)."""
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="lorebot",
         description="Review Linux kernel patch series: commit-log rules, exit-path rules "
@@ -38,7 +40,18 @@ def one_line(what: object) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """``lorebot ARGV``; from the command line (no ``argv``) a command the user's warm
+    server runs goes there (``bot.server``), before anything else is imported."""
+    if argv is None:
+        argv = sys.argv[1:]
+        from bot.server import SERVED, ask  # standard library C modules only
+
+        if argv and argv[0] in SERVED:
+            code = ask(argv)
+            if code is not None:
+                return code
+    import importlib
+
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:

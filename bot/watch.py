@@ -227,13 +227,10 @@ class Watcher:
         up: what a first review loads lazily (word lists, patterns, modules) is then
         inherited by every review child instead of being loaded again in each."""
         from bot.checks import chosen_rules
-        from bot.request import Request, review_request
-        from bot.source.mail import parse_message
-        from bot.source.thread import read_thread
+        from bot.warmup import warm_up
 
         rules = chosen_rules(self.config.rules)
-        thread = read_thread([parse_message(_WARM_UP)[0]], "warm-up")
-        review_request(Request(series=thread.series(thread.revisions[1])), rules)
+        warm_up(rules)
         return rules
 
     def run(self) -> RunReport:
@@ -412,26 +409,6 @@ def thread_revisions(mails: list, msgid: str) -> list:
         elif revision.patches:  # not a cover letter alone
             found.append(thread.series(revision))
     return found
-
-
-# A patch of our own, reviewed once in the parent to warm the rules up (see rules).
-_WARM_UP = b"""From: lorebot <lorebot@localhost>
-Subject: [PATCH] lib: warm: Check the slot before writing it
-Message-ID: <warm-up@lorebot>
-
-A negative slot writes before the table and corrupts the lock next to it.
-
-Signed-off-by: lorebot <lorebot@localhost>
----
-diff --git a/lib/warm.c b/lib/warm.c
---- a/lib/warm.c
-+++ b/lib/warm.c
-@@ -1,2 +1,4 @@
- int warm(int slot)
- {
-+\tif (slot < 0)
-+\t\treturn -EINVAL;
-"""
 
 
 def _reason(exc: Exception) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mails import BASE_DEMO, DIFF, LOG, generated_file, mbox, patch_mail, write
+from warm_server import children, running_server, runtime_env
 
 ROOT = Path(__file__).resolve().parent.parent
 LOREBOT = str(ROOT / ".venv" / "bin" / "lorebot")
@@ -20,6 +21,17 @@ def run(*args, cwd=None, env=None):
                           timeout=60, cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr
     return proc
+
+
+@pytest.fixture(params=["in-process", "server"])
+def via(request, tmp_path):
+    """The environment of a command: one without a server (it runs in-process), or one
+    whose warm server (``lorebot server``) runs it: the same guarantees either way."""
+    if request.param == "in-process":
+        yield runtime_env(tmp_path / "no-server")
+        return
+    with running_server(tmp_path / "run"):
+        yield runtime_env(tmp_path / "run")
 
 
 def assert_error(proc, code, *words):
@@ -94,23 +106,25 @@ def test_folder_that_is_not_a_maildir(tmp_path):
     assert_error(run("review", "--mbox", tmp_path), 2, "not a maildir")
 
 
-def test_nonexistent_path(tmp_path):
-    assert_error(run("review", "--mbox", tmp_path / "nope.mbox"), 2, "cannot read")
+def test_nonexistent_path(tmp_path, via):
+    assert_error(run("review", "--mbox", tmp_path / "nope.mbox", env=via), 2, "cannot read")
 
 
-def test_hunk_that_does_not_apply(tmp_path):
+def test_hunk_that_does_not_apply(tmp_path, via):
     (tmp_path / "base" / "lib").mkdir(parents=True)
     write(tmp_path / "base" / "lib" / "demo.c", BASE_DEMO.replace("return x;", "return y;"))
     proc = run("review", "--mbox", write(tmp_path / "p.eml", patch_mail()),
-               "--tree", tmp_path / "base")
+               "--tree", tmp_path / "base", env=via)
     assert_error(proc, 2, "patch 1/1", "lib/demo.c", "hunk #1", "does not apply")
 
 
-def test_usage_errors(tmp_path):
-    assert_error(run("review"), 2, "exactly one")
+def test_usage_errors(tmp_path, via):
+    assert_error(run("review", env=via), 2, "exactly one")
     mail = write(tmp_path / "p.eml", patch_mail())
-    assert_error(run("review", "--mbox", mail, "--repo", tmp_path, "--tree", tmp_path), 2)
-    assert_error(run("review", "--mbox", mail, "--repo", tmp_path), 2, "not a git repository")
+    assert_error(run("review", "--mbox", mail, "--repo", tmp_path, "--tree", tmp_path,
+                     env=via), 2)
+    assert_error(run("review", "--mbox", mail, "--repo", tmp_path, env=via), 2,
+                 "not a git repository")
 
 
 def test_a_model_that_breaks_on_one_function_loses_only_its_own_findings(tmp_path):
@@ -209,9 +223,9 @@ def test_too_many_mails_in_one_input(tmp_path):
                  "5001 mails, more than the 5000")
 
 
-def test_b4_check_stdin_is_bounded(tmp_path):
+def test_b4_check_stdin_is_bounded(tmp_path, via):
     proc = subprocess.run([LOREBOT, "b4-check"], input=b"X" * (65 * 1024 * 1024),
-                          capture_output=True, timeout=60, cwd=tmp_path)
+                          capture_output=True, timeout=60, cwd=tmp_path, env=via)
     assert proc.returncode == 2
     assert proc.stderr.decode() == ("lorebot: error: stdin: more than 67108864 bytes "
                                     "(the limit of one input, 64 MiB)\n")
@@ -258,28 +272,29 @@ def test_a_rules_folder_without_packs_is_an_error(tmp_path):
                  f"--rules {tmp_path / 'rules'}: no rule pack")
 
 
-def test_a_review_over_its_time_budget_ends_in_one_line(tmp_path):
+def test_a_review_over_its_time_budget_ends_in_one_line(tmp_path, via):
     (tmp_path / "base" / "lib").mkdir(parents=True)
     write(tmp_path / "base" / "lib" / "demo.c", generated_file(40_000))
     mail = write(tmp_path / "p.eml", patch_mail())
     started = time.monotonic()
-    proc = run("review", "--mbox", mail, "--tree", tmp_path / "base", "--time-limit", "0.5")
+    proc = run("review", "--mbox", mail, "--tree", tmp_path / "base", "--time-limit", "0.5",
+               env=via)
     assert_error(proc, 7, "over its time budget (0.5 s)")
     assert time.monotonic() - started < 10
     assert proc.stdout == ""  # no partial report
-    full = run("review", "--mbox", mail, "--tree", tmp_path / "base")
+    full = run("review", "--mbox", mail, "--tree", tmp_path / "base", env=via)
     assert full.returncode == 0, full.stderr  # the default budget is ample for it
 
 
-def test_a_review_over_its_memory_budget_ends_in_one_line(tmp_path):
+def test_a_review_over_its_memory_budget_ends_in_one_line(tmp_path, via):
     added = "".join(f"+\tslot[{i}] = {i};\n" for i in range(100_000))
     diff = (f"diff --git a/lib/table.c b/lib/table.c\nnew file mode 100644\n"
             f"index 0000000..1111111\n--- /dev/null\n+++ b/lib/table.c\n"
             f"@@ -0,0 +1,100000 @@\n{added}")
     mail = write(tmp_path / "p.eml", patch_mail(diff=diff))
-    assert_error(run("review", "--mbox", mail, "--memory-limit", "16"), 7,
+    assert_error(run("review", "--mbox", mail, "--memory-limit", "16", env=via), 7,
                  "over its memory budget (16 MiB)")
-    assert run("review", "--mbox", mail).returncode == 0
+    assert run("review", "--mbox", mail, env=via).returncode == 0
 
 
 def test_an_address_with_non_ascii_letters_and_a_diff_error_quoting_mail_lines(tmp_path):
@@ -412,14 +427,6 @@ def test_a_file_name_with_a_nul_byte_is_refused(tmp_path):
                  "a file name with a control character", "lib/demo.c\\x00")
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
-
-
 def test_a_review_whose_parent_is_killed_leaves_no_process_behind(tmp_path):
     """kill -9 of lorebot (cron's timeout, an operator): its review child, whose result no
     longer has a reader, ends instead of waiting for ever to hand it over."""
@@ -437,13 +444,13 @@ def test_a_review_whose_parent_is_killed_leaves_no_process_behind(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while not (children := _children(proc.pid)):
+        while not (forked := children(proc.pid)):
             assert time.monotonic() < deadline and proc.poll() is None, "no review child"
             time.sleep(0.05)
     finally:
         proc.kill()
         proc.wait(timeout=30)
-    child = children[0]
+    child = forked[0]
     deadline = time.monotonic() + 120
     while Path(f"/proc/{child}").exists() and \
             Path(f"/proc/{child}/stat").read_text().split()[2] != "Z":

@@ -40,8 +40,11 @@ def default_rules_dir() -> Path:
     checkout (or an editable install) has them in ``rules/`` beside ``bot/``.
     """
     env = os.environ.get("LOREBOT_RULES")
-    if env:
-        return Path(env)
+    return Path(env) if env else bundled_rules_dir()
+
+
+def bundled_rules_dir() -> Path:
+    """The packs shipped with lorebot, whatever ``$LOREBOT_RULES`` says."""
     package = Path(__file__).resolve().parent.parent  # bot/, on disk however installed
     installed = package / "rules"
     return installed if installed.is_dir() else package.parent / "rules"

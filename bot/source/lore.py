@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from bot import __version__
@@ -38,10 +38,16 @@ from bot.source.thread import series_from_messages
 class LorePolicy:
     """How politely and how long we ask lore (overridable for tests)."""
 
-    retries: int = int(os.environ.get("LOREBOT_LORE_RETRIES", "4"))
-    backoff: float = float(os.environ.get("LOREBOT_LORE_BACKOFF", "1.0"))
-    backoff_max: float = float(os.environ.get("LOREBOT_LORE_BACKOFF_MAX", "60"))
-    timeout: float = float(os.environ.get("LOREBOT_LORE_TIMEOUT", "30"))
+    # read when a policy is made, not at import: the warm server imports this module
+    # once and runs each request under its client's environment
+    retries: int = field(default_factory=lambda: int(_env("RETRIES", "4")))
+    backoff: float = field(default_factory=lambda: float(_env("BACKOFF", "1.0")))
+    backoff_max: float = field(default_factory=lambda: float(_env("BACKOFF_MAX", "60")))
+    timeout: float = field(default_factory=lambda: float(_env("TIMEOUT", "30")))
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"LOREBOT_LORE_{name}", default)
 
 
 def _session(policy: LorePolicy):
