@@ -182,6 +182,30 @@ int f(struct d *d)
 	unmask(d);
 	return 0;
 }""",
+    "loop macro whose body is an increment, written with a space": """
+int f(struct d *d)
+{
+	struct peer *p;
+	int n = 0;
+
+	list_for_each_entry (p, &d->peers, node)
+		++n;
+	if (!n)
+		return -ENOENT;/*X*/
+	unmask(d);
+	return n;
+}""",
+    "register variable bound to a register": """
+int f(struct d *d, u64 v)
+{
+	register u64 r asm("rdx") = v;
+
+	asm volatile("mulxq 0(%1), %%r8, %%rcx;" : "+r"(r) : "r"(d) : "r8", "rcx");
+	if (!r)
+		return -EIO;/*X*/
+	unmask(d);
+	return 0;
+}""",
 }
 
 
@@ -403,6 +427,14 @@ int g(struct d *d)
     assert result.verdict == "unknown" and "line 7" in result.reason, result
     assert "unbalanced brace" in src.function("f").problem
     assert verdict(src, "g", UNMASK, NORETURN).verdict == "pass"
+
+
+def test_prototype_after_a_definition_is_no_stray_body_line():
+    """``asmlinkage`` is blanked: the prototype then starts in column 11, as written it
+    starts in column 0."""
+    src = CSource("void __init f(void)\n{\n\tunmask(0);\n}\n"
+                  "asmlinkage void g(struct d *d, const u8 * p, size_t n);\n")
+    assert [fn.problem for fn in src.functions()] == [""]
 
 
 def test_missing_closing_brace_gives_no_verdict():

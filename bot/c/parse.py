@@ -119,16 +119,22 @@ def _top_level_items(root: Any) -> list[Any]:
     return items
 
 
-def _stray_code(node: Any) -> bool:
-    """Code that belongs in a body: an indented statement or a lone ``}``."""
+def _stray_code(node: Any, original: bytes) -> bool:
+    """Code that belongs in a body: a statement indented as written (not one that starts
+    after a blanked ``asmlinkage``) or a lone ``}``."""
     if node.type == "ERROR":
         return node.text[:1] == b"}"
     if node.type == "expression_statement" and node.named_child_count == 0:
         return False  # the ";" of "};"
-    return node.type in _STATEMENTS and node.start_point[1] > 0 or node.type == "}"
+    line_start = node.start_byte - node.start_point[1]
+    indented = node.start_point[1] > 0 and original[line_start:line_start + 1] in (b" ", b"\t")
+    return node.type in _STATEMENTS and indented or node.type == "}"
 
 
-def _functions(root: Any, facts: Rewritten, assumed: str) -> list[CFunction]:
+def _functions(root: Any, facts: Rewritten, assumed: str, original: bytes
+               ) -> list[CFunction]:
+    """The function definitions under ``root``; ``original`` is the text as written, at
+    the same offsets as the rewritten one parsed."""
     found: list[CFunction] = []
     for node in _top_level_items(root):
         if node.type == "function_definition":
@@ -139,7 +145,7 @@ def _functions(root: Any, facts: Rewritten, assumed: str) -> list[CFunction]:
                 found.append(CFunction(name, node.start_point[0] + 1, node.end_point[0] + 1,
                                        node, errors, assumed=assumed, facts=facts))
                 continue
-        if found and not found[-1].boundary and _stray_code(node) and \
+        if found and not found[-1].boundary and _stray_code(node, original) and \
                 found[-1].node.end_byte <= node.start_byte:
             fn = found[-1]
             line = node.start_point[0] + 1
@@ -207,13 +213,14 @@ class CSource:
     def functions(self) -> list[CFunction]:
         if self._functions is None:
             root = self.tree.root_node
-            found = _functions(root, self._whole, "")
+            found = _functions(root, self._whole, "", self.data)
             if root.has_error and b"#" in self.data:
                 variant = one_configuration(self.data)
                 if variant != self.data:
                     facts = rewrite(variant)
                     tree = _parser().parse(facts.data)
-                    found = _merge(found, _functions(tree.root_node, facts, ONE_CONFIGURATION))
+                    found = _merge(found, _functions(tree.root_node, facts, ONE_CONFIGURATION,
+                                                         self.data))
                     self.facts.merge(facts)
             alone = {(f.name, f.start_line, f.end_line): f for f in self._alone.values() if f}
             self._functions = [alone.get((f.name, f.start_line, f.end_line), f) for f in found]
@@ -241,7 +248,7 @@ class CSource:
                      assumed: str) -> CFunction | None:
         facts = rewrite(region).shifted(start, self.data.count(b"\n", 0, start))
         tree = _parse_part(self.data, start, end, facts.data)
-        found = _functions(tree.root_node, facts, assumed)
+        found = _functions(tree.root_node, facts, assumed, self.data)
         if len(found) != 1 or found[0].name != name or found[0].problem or \
                 tree.root_node.has_error:
             return None

@@ -59,6 +59,8 @@ _ARG_ATTRIBUTES = frozenset(
 _ATTRIBUTE = re.compile(rb"__\w+")
 _PLAIN_ATTRIBUTE = re.compile(rb"\b(?:noinline|notrace|noinstr|asmlinkage)\b")
 _OPEN_PAREN = re.compile(rb"\s*\(")
+# a register variable's register: register u64 r asm("rdx") = x;
+_REGISTER_ASM = re.compile(rb"(?<=\w)[ \t]+((?:asm|__asm__)[ \t]*\([^()\n;{}]*\))(?=[ \t]*[=;,])")
 _OFFSETOF = re.compile(rb"offsetof\s*\(")
 _TYPEOF_LITERAL = re.compile(rb"\(\s*(typeof|__typeof__)\s*\(")
 _STRUCT_ARG = {word: re.compile(word + rb"(?=\s+\w+\s*(?:,|\)(?!\s*\{)))")
@@ -201,7 +203,8 @@ def _has_body(masked: bytes, close: int, indent: int) -> bool:
     char = masked[i:i + 1]
     if char == b"{":  # a brace on its own line, GNU style
         return depth >= indent
-    return depth > indent and (char.isalpha() or char in b"_*(")
+    return depth > indent and (char.isalpha() or char in b"_*(" or
+                               masked[i:i + 2] in (b"++", b"--"))
 
 
 def _blank(out: bytearray, start: int, end: int) -> None:
@@ -318,6 +321,9 @@ def _attributes(out: bytearray, masked: bytes, data: bytes, facts: Rewritten) ->
         if word == b"__free":
             facts.free_classes[start] = _text(data, (paren.end(), close))
         _blank(out, start, close + 1)
+    if b"asm" in masked:
+        for match in _REGISTER_ASM.finditer(masked):
+            _blank(out, *match.span(1))
 
 
 def _identifier(out: bytearray, start: int, end: int) -> None:
