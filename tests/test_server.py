@@ -221,3 +221,40 @@ def test_start_stop_status_and_idle_exit(tmp_path):
     with running_server(tmp_path / "run", "--idle-minutes", "0.01") as server:
         assert server.wait(timeout=60) == 0
     assert not list((tmp_path / "run" / "lorebot").iterdir())
+
+
+PEER = """
+import socket, sys
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[1])
+socket.send_fds(sock, [len(b"{}").to_bytes(4, "big") + b"{}"], [0, 1, 2])
+sock.settimeout(30)
+try:
+    print(repr(sock.recv(100)))
+except ConnectionResetError:  # closed with our request unread
+    print("b''")
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs root and a system python3 to connect as another user")
+def test_a_connection_from_another_user_is_dropped_unanswered(tmp_path):
+    import tempfile
+
+    runtime = Path(tempfile.mkdtemp(prefix="lorebot-peer-"))  # outside root's 0700 tmp
+    try:
+        with running_server(runtime):
+            env = runtime_env(runtime)
+            before = connections(env)
+            os.chmod(runtime, 0o711)
+            os.chmod(runtime / "lorebot", 0o711)  # only for this test: others may pass
+            os.chmod(runtime / "lorebot" / "server.sock", 0o777)
+            proc = subprocess.run(["/usr/bin/python3", "-c", PEER,  # venv: root's only
+                                   str(runtime / "lorebot" / "server.sock")],
+                                  capture_output=True, text=True, timeout=60, cwd="/",
+                                  user=65534, group=65534, extra_groups=[])
+            assert proc.stdout == "b''\n", proc.stderr  # closed without a word
+            os.chmod(runtime / "lorebot", 0o700)
+            assert connections(env) == before + 1  # its own status request only
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
