@@ -319,7 +319,7 @@ def _take_stdio(fds: list[int], stdio: list[list[str]]) -> None:
 
 def _main(argv: list[str]) -> int:
     """``lorebot ARGV`` as the interpreter would end it: its exit status."""
-    from bot.cli import main
+    from bot.cli import flushed, main
 
     sys.argv = ["lorebot", *argv]
     try:
@@ -334,12 +334,7 @@ def _main(argv: list[str]) -> int:
 
         traceback.print_exc()
         code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = 120  # as the interpreter exits when flushing fails
-    return (code or 0) & 0xFF
+    return flushed(code or 0) & 0xFF
 
 
 def start(folder: Path, idle_minutes: float, ready) -> None:

@@ -227,11 +227,11 @@ PEER = """
 import socket, sys
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 sock.connect(sys.argv[1])
-socket.send_fds(sock, [len(b"{}").to_bytes(4, "big") + b"{}"], [0, 1, 2])
 sock.settimeout(30)
 try:
+    socket.send_fds(sock, [len(b"{}").to_bytes(4, "big") + b"{}"], [0, 1, 2])
     print(repr(sock.recv(100)))
-except ConnectionResetError:  # closed with our request unread
+except (BrokenPipeError, ConnectionResetError):  # closed before or after our request
     print("b''")
 """
 
