@@ -22,6 +22,7 @@ see bot/source/lore_search.py).
 from __future__ import annotations
 
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -49,6 +50,19 @@ LOG = ("A negative slot index makes demo_commit() write before the table, which\
        "Signed-off-by: Ann Author <ann@example.com>\n")
 
 
+# Words for each mail's own paragraph: lore's mails differ from each other, and
+# how well an answer compresses decides when public-inbox's gzip stream first
+# sends bytes (a thousand near-identical mails come out as one late block).
+_WORDS = ["".join(random.Random(n).choices("abcdefghijklmnopqrstuvwxyz", k=3 + n % 7))
+          for n in range(3000)]
+
+
+def prose(msgid: str) -> str:
+    """A paragraph of its own for each mail (notes after ``---`` in a patch)."""
+    words = random.Random(msgid).choices(_WORDS, k=80)
+    return "\n".join(" ".join(words[i:i + 10]) for i in range(0, 80, 10)) + "\n"
+
+
 def mail(subject: str, msgid: str, body: str, reply_to: str | None = None) -> bytes:
     headers = (f"From: Ann Author <ann@example.com>\nTo: demo@lists.bench\n"
                f"List-Id: Demo list <{LIST}>\nSubject: {subject}\n"
@@ -56,6 +70,8 @@ def mail(subject: str, msgid: str, body: str, reply_to: str | None = None) -> by
                f"Message-ID: <{msgid}>\n")
     if reply_to:
         headers += f"In-Reply-To: <{reply_to}>\nReferences: <{reply_to}>\n"
+    log, cut, rest = body.partition("---\n")  # the paragraph goes in a patch's notes
+    body = f"{log}{cut}{prose(msgid)}\n{rest}" if cut else f"{body}\n{prose(msgid)}"
     return (headers + "\n" + body).encode()
 
 

@@ -66,9 +66,9 @@ class PublicInbox:
     def midmask(self) -> str:
         return self.url + "/%s"
 
-    def _run(self, args: list[str], data: bytes | None = None) -> None:
+    def _run(self, args: list[str], data: bytes | None = None, timeout: float = 60) -> None:
         subprocess.run(args, env=self.env, input=data, check=True, capture_output=True,
-                       timeout=60)
+                       timeout=timeout)
 
     @staticmethod
     def stamped(raw: bytes, when: datetime | None = None) -> bytes:
@@ -102,7 +102,8 @@ class PublicInbox:
                 stream += b"from %s\n" % parent
             stream += b"M 100644 :%d m\n\n" % (2 * n + 1)
         self._run(["git", f"--git-dir={epoch}", "fast-import", "--quiet"], data=bytes(stream))
-        self._run(["public-inbox-index", str(self.root / "inbox")])
+        self._run(["public-inbox-index", str(self.root / "inbox")],
+                  timeout=60 + len(raws) / 10)  # thousands, on a busy machine
         if raws:
             self.refresh(message_from_bytes(raws[-1])["Message-ID"])
 

@@ -284,22 +284,26 @@ def mails_read(proc: subprocess.CompletedProcess) -> int:
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_a_pass_reads_lore_only_down_to_what_the_previous_pass_read(lore, tmp_path, engine):
-    """lore sends a search answer newest indexed first: a pass with nothing new reads one
-    mail of it and fetches no thread, however many the look-back window holds; a mail
-    indexed after that pass but received before it is above that mail, and reviewed."""
+    """lore sends a search answer newest indexed first: a pass with nothing new reads
+    it down to the mail the previous pass read first, and on through the mails
+    received recheck_minutes before that pass, then stops; it fetches no thread,
+    however many the look-back window holds. A mail indexed after that pass but
+    received before it is above that mail, and reviewed."""
     with ExitStack() as stack:
         db = ("--db", stack.enter_context(fresh_database())) if engine == "postgresql" else ()
         midmask = stack.enter_context(proxied(lore))
-        lore.add_bulk(_extra_series(12), datetime.now(UTC) - timedelta(minutes=30))
+        patches = _extra_series(14)
+        lore.add_bulk(patches[:12], datetime.now(UTC) - timedelta(minutes=30))
+        lore.add_bulk(patches[12:], datetime.now(UTC))
         config = write_config(tmp_path, midmask, queries=("dfn:lib/demo.c",))
         first = watch(tmp_path, config, *db)
         assert first.returncode == 0, first.stderr
-        assert len(reviewed(first)) == 12 and mails_read(first) == 12
+        assert len(reviewed(first)) == 14 and mails_read(first) == 14
 
         _FlakyLore.asked = []
         again = watch(tmp_path, config, *db)
         assert again.returncode == 0, again.stderr
-        assert reviewed(again) == [] and mails_read(again) == 1
+        assert reviewed(again) == [] and mails_read(again) == 2  # received just now
         assert [a.split()[0] for a in _FlakyLore.asked] == ["POST"]  # the search alone
 
         late = patch_mail("[PATCH] lib: demo: Return the next value, late",
@@ -308,7 +312,7 @@ def test_a_pass_reads_lore_only_down_to_what_the_previous_pass_read(lore, tmp_pa
         _FlakyLore.asked = []
         found = watch(tmp_path, config, *db)
         assert found.returncode == 0, found.stderr
-        assert reviewed(found) == ["<late@example.com> v1"] and mails_read(found) == 2
+        assert reviewed(found) == ["<late@example.com> v1"] and mails_read(found) == 1 + 2
         assert sum(a.endswith("/t.mbox.gz") for a in _FlakyLore.asked) == 1
 
 
