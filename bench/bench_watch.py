@@ -118,8 +118,17 @@ def build(root: Path, messages: int, new_patches: int) -> tuple[PublicInbox, Pat
     return inbox.start(), root / "tree"
 
 
-def one_pass(config: Path, env: dict[str, str]) -> tuple[float, float, str]:
+def server_cpu(inbox: PublicInbox) -> float:
+    """CPU seconds public-inbox-httpd has used (it answers in its one process, -W0)."""
+    fields = Path(f"/proc/{inbox.server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_pass(config: Path, env: dict[str, str],
+             inbox: PublicInbox) -> tuple[float, float, float, str]:
+    """Wall and CPU time of one pass, lore's CPU time answering it, its summary."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    served = server_cpu(inbox)
     wall = time.perf_counter()
     proc = subprocess.run([str(ROOT / ".venv" / "bin" / "lorebot"), "watch", "--config",
                            str(config)], capture_output=True, text=True, env=env, timeout=600)
@@ -128,7 +137,7 @@ def one_pass(config: Path, env: dict[str, str]) -> tuple[float, float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"watch failed ({proc.returncode}): {proc.stderr.strip()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc.stdout.strip().splitlines()[-1]
+    return wall, cpu, server_cpu(inbox) - served, proc.stdout.strip().splitlines()[-1]
 
 
 def measure(messages: int, new_patches: int) -> None:
@@ -142,8 +151,8 @@ def measure(messages: int, new_patches: int) -> None:
                               f'[review]\ntree = "{tree}"\n\n[deliver]\noutbox = "outbox"\n')
             env = {**os.environ, "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
                    "XDG_DATA_HOME": str(root / "data"), "XDG_RUNTIME_DIR": str(root)}
-            wall, cpu, summary = one_pass(config, env)
-            again, _, summary_again = one_pass(config, env)
+            wall, cpu, _, summary = one_pass(config, env, inbox)
+            again, _, _, summary_again = one_pass(config, env, inbox)
         finally:
             inbox.stop()
         replies = len(list((root / "outbox").glob("*.eml")))
@@ -168,13 +177,14 @@ def steady(handled: int, age: float = STEADY_AGE) -> None:
                               '\n[deliver]\noutbox = "outbox"\n')
             env = {**os.environ, "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
                    "XDG_DATA_HOME": str(root / "data"), "XDG_RUNTIME_DIR": str(root)}
-            first, _, summary = one_pass(config, env)
-            passes = sorted(one_pass(config, env) for _ in range(3))
+            first, _, _, summary = one_pass(config, env, inbox)
+            passes = sorted(one_pass(config, env, inbox) for _ in range(3))
         finally:
             inbox.stop()
-    wall, cpu, again = passes[1]
+    wall, cpu, lore_cpu, again = passes[1]
     print(f"H={handled:5d} received {age:2.0f} min before: pass with nothing new "
-          f"{wall:5.2f} s wall, {cpu:5.2f} s CPU (first pass {first:6.2f} s) "
+          f"{wall:5.2f} s wall, {cpu:5.2f} s CPU, lore {lore_cpu:4.2f} s CPU "
+          f"(first pass {first:6.2f} s) "
           f"[{summary} | {again}]")
 
 

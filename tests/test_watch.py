@@ -232,6 +232,7 @@ class _FlakyLore(BaseHTTPRequestHandler):
 
     upstream = ""
     failing = False
+    cut_searches = False  # send half of each search answer, as if lore's stream broke
     asked: list[str] = []
 
     def log_message(self, *args):
@@ -251,6 +252,8 @@ class _FlakyLore(BaseHTTPRequestHandler):
                 status, data = answer.status, answer.read()
         except urllib.error.HTTPError as exc:
             status, data = exc.code, exc.read()
+        if type(self).cut_searches and self.command == "POST":
+            data = data[:len(data) // 2]
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -267,7 +270,7 @@ class _FlakyLore(BaseHTTPRequestHandler):
 def proxied(lore: PublicInbox, failing: bool = False) -> Iterator[str]:
     """A midmask for lore through _FlakyLore."""
     _FlakyLore.upstream, _FlakyLore.failing = f"http://127.0.0.1:{lore.port}", failing
-    _FlakyLore.asked = []
+    _FlakyLore.cut_searches, _FlakyLore.asked = False, []
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyLore)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
@@ -314,6 +317,21 @@ def test_a_pass_reads_lore_only_down_to_what_the_previous_pass_read(lore, tmp_pa
         assert found.returncode == 0, found.stderr
         assert reviewed(found) == ["<late@example.com> v1"] and mails_read(found) == 1 + 2
         assert sum(a.endswith("/t.mbox.gz") for a in _FlakyLore.asked) == 1
+
+
+def test_a_search_answer_cut_short_is_one_line_and_the_next_pass_reads_it_all(lore, tmp_path):
+    lore.add_bulk(_extra_series(3), datetime.now(UTC))
+    with proxied(lore) as midmask:
+        config = write_config(tmp_path, midmask, queries=("dfn:lib/demo.c",))
+        _FlakyLore.cut_searches = True
+        cut = watch(tmp_path, config)
+        assert cut.returncode == 4 and len(cut.stderr.splitlines()) == 1, cut.stderr
+        assert "lore sent a broken answer for search" in cut.stderr
+        assert history(tmp_path) == []
+        _FlakyLore.cut_searches = False
+        whole = watch(tmp_path, config)
+        assert whole.returncode == 0, whole.stderr
+        assert len(reviewed(whole)) == 3 and mails_read(whole) == 3
 
 
 def test_lore_failing_on_a_thread_is_retried_by_the_next_run(lore, tmp_path):

@@ -97,23 +97,23 @@ def _mails(response, what: str) -> Iterator[bytes]:
     from liblore.utils import split_mbox_as_bytes
 
     unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    pending = b""
-    unpacked = 0
+    pending = bytearray()
+    packed = unpacked = 0
     try:
         for chunk in response.iter_content(_CHUNK):
             data = unzip.decompress(chunk)
-            unpacked += len(data)
-            if unpacked > MAX_INPUT_BYTES:
+            packed, unpacked = packed + len(chunk), unpacked + len(data)
+            if max(packed, unpacked) > MAX_INPUT_BYTES:
                 raise too_big(what)
-            pending += data
-            cut = pending.rfind(b"\nFrom ")  # body lines starting so are escaped (mboxrd)
+            pending += data  # body lines starting "From " are escaped (mboxrd):
+            cut = pending.rfind(b"\nFrom ", max(0, len(pending) - len(data) - 6))
             if cut > 0:
-                yield from split_mbox_as_bytes(pending[:cut + 1])
-                pending = pending[cut + 1:]
+                yield from split_mbox_as_bytes(bytes(pending[:cut + 1]))
+                del pending[:cut + 1]
         pending += unzip.flush()
     except (OSError, zlib.error, requests.RequestException,
             urllib3.exceptions.HTTPError) as exc:
         raise NetworkError(f"lore sent a broken answer for {what}: {exc}") from None
     if not unzip.eof:
         raise NetworkError(f"lore sent a broken answer for {what}: it ends early")
-    yield from split_mbox_as_bytes(pending)
+    yield from split_mbox_as_bytes(bytes(pending))
