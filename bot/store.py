@@ -86,6 +86,11 @@ MIGRATIONS = [
         version INTEGER NOT NULL
     );
     """,
+    # 5: the revisions claimed and not finished, which every pass asks for, found
+    # without reading the whole history
+    """
+    CREATE INDEX reviews_claimed ON reviews (claimed_at) WHERE status = 'claimed';
+    """,
 ]
 SQLITE_TIMEOUT = 30.0  # seconds a statement waits for another pass's write
 PG_KEEPALIVE = ("SET tcp_keepalives_idle = 15; SET tcp_keepalives_interval = 5; "

@@ -72,6 +72,24 @@ def test_claims_are_exclusive_and_results_are_final(store_url):
         b.close()
 
 
+def test_unfinished_claims_are_listed_without_reading_the_history(store_url):
+    """What a dead pass left claimed is fetched again by the next pass (lore is not
+    asked again for what a pass read): the store lists it through an index."""
+    store = Store(store_url)
+    try:
+        for n in range(3):
+            assert store.claim(f"s{n}@x", 1, "subject", "host-a:1")
+        store.finish("s1@x", 1, {"error": 0})
+        assert store.unfinished() == ["s0@x", "s2@x"]
+        if not store.postgres:
+            plan = " ".join(str(row) for row in store.execute(
+                "EXPLAIN QUERY PLAN SELECT series_id FROM reviews WHERE status = 'claimed' "
+                "ORDER BY claimed_at").fetchall())
+            assert "reviews_claimed" in plan
+    finally:
+        store.close()
+
+
 def test_deliveries_and_retries(store_url):
     store = Store(store_url)
     try:
