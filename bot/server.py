@@ -4,7 +4,7 @@ A one-shot ``lorebot review`` spends most of its CPU importing b4, tree-sitter
 and our rule kinds. ``lorebot server start`` (``bot.server_process``) pays that
 once; a command the server runs then only connects to its Unix socket, hands
 over its stdin, stdout and stderr (SCM_RIGHTS) with one JSON object ``{argv,
-cwd, environ, umask, stdio, identity}`` and waits for the exit code. The server
+cwd, environ, umask, stdio, locale, identity}`` and waits for the exit code. The server
 forks a child per request that runs the ordinary ``bot.cli.main(argv)`` on
 those descriptors, so output, pipes and terminals behave as in-process.
 
@@ -55,6 +55,14 @@ def identity() -> str:
     return f"{__version__} {os.path.dirname(__file__)} {sys.executable} {sys.version}"
 
 
+def locale_key() -> str:
+    """How this process decodes text it opens and names (set at start from the
+    environment, so a server started under another locale would differ)."""
+    import _locale
+
+    return f"{_locale.getencoding()} {sys.getfilesystemencoding()} {sys.flags.utf8_mode}"
+
+
 def peer_uid(sock) -> int:
     """The user id of the process at the other end of a Unix socket (SO_PEERCRED)."""
     import _socket
@@ -92,7 +100,7 @@ def request_json(argv: list[str]) -> bytes:
     text = (f'{{"argv":[{",".join(map(quoted, argv))}],"cwd":{quoted(os.getcwd())},'
             f'"environ":{{{environ}}},"umask":{umask},'
             f'"stdio":[{",".join(f"[{quoted(e)},{quoted(r)}]" for e, r in stdio)}],'
-            f'"identity":{quoted(identity())}}}')
+            f'"locale":{quoted(locale_key())},"identity":{quoted(identity())}}}')
     return text.encode("ascii")
 
 

@@ -26,12 +26,22 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import EXIT_INTERNAL, BusyError, InputError, LorebotError
-from bot.server import MAX_REQUEST, PID_FILE, SERVED, SOCKET, identity, peer_uid, private
+from bot.server import (
+    MAX_REQUEST,
+    PID_FILE,
+    SERVED,
+    SOCKET,
+    identity,
+    locale_key,
+    peer_uid,
+    private,
+)
 
 STALE = 75  # a child's exit status meaning: lorebot changed on disk, the server must go
 REQUEST_SECONDS = 10.0  # for a client to send its request once connected
@@ -267,6 +277,9 @@ def _request(server: Server, conn: socket.socket) -> int:
     if not _valid(request, fds) or request["argv"][:1] not in ([c] for c in SERVED):
         conn.sendall(b"refused request\n")
         return 0
+    if request.get("locale") != locale_key():  # files would be decoded otherwise
+        conn.sendall(b"refused locale\n")
+        return 0
     try:
         os.chdir(request["cwd"])
     except OSError:
@@ -278,6 +291,7 @@ def _request(server: Server, conn: socket.socket) -> int:
     os.environ.clear()
     os.environ.update(request["environ"])
     os.umask(request["umask"])
+    tempfile.tempdir = None  # it kept the server's $TMPDIR
     conn.sendall(b"running\n")
     code = _main(request["argv"])
     conn.sendall(f"exit {code}\n".encode())

@@ -49,20 +49,26 @@ def group_alive(pgid: int) -> list[int]:
 def test_commands_through_the_server_behave_as_in_process(tmp_path):
     alone = runtime_env(tmp_path / "none")  # no server there
     source = write(tmp_path / "demo.c", DEMO_C)
-    cases = [(REVIEW, None), ([*REVIEW, "--format", "json"], None),
-             (["b4-check"], (FIXTURES / "v2.mbox").read_bytes()),
+    accented = write(tmp_path / "e.eml", patch_mail("[PATCH] lib: d\u00e9mo: Return x"))
+    ascii_out = {"PYTHONIOENCODING": "ascii:backslashreplace"}
+    cases = [(REVIEW, None, {}), ([*REVIEW, "--format", "json"], None, {}),
+             (["b4-check"], (FIXTURES / "v2.mbox").read_bytes(), {}),
              (["paths", source, "--function", "demo", "--acquire", "mutex_lock",
-               "--release", "mutex_unlock"], None),
-             (["review", "--mbox", tmp_path / "missing.mbox"], None),
-             (["review", "--no-such-option"], None)]
+               "--release", "mutex_unlock"], None, {}),
+             (["review", "--mbox", accented], None, ascii_out),  # the client's encoding
+             (["review", "--mbox", accented], None, {"LC_ALL": "C"}),  # refused: locale
+             (["review", "--mbox", tmp_path / "missing.mbox"], None, {}),
+             (["review", "--no-such-option"], None, {})]
     with running_server(tmp_path / "run"):
         env = runtime_env(tmp_path / "run")
         before = connections(env)
-        for argv, stdin in cases:
-            served = run(argv, env, stdin, cwd=tmp_path)
-            direct = run(argv, alone, stdin, cwd=tmp_path)
+        for argv, stdin, extra in cases:
+            served = run(argv, {**env, **extra}, stdin, cwd=tmp_path)
+            direct = run(argv, {**alone, **extra}, stdin, cwd=tmp_path)
             assert (served.returncode, served.stdout, served.stderr) == \
                 (direct.returncode, direct.stdout, direct.stderr), argv
+            if extra == ascii_out:
+                assert b"d\\ufffd" in served.stdout  # what is not ASCII, backslashed
         assert served.returncode == 2 and direct.returncode == 2  # argparse's usage error
         assert connections(env) == before + len(cases) + 1
 
