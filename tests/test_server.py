@@ -264,3 +264,43 @@ def test_a_connection_from_another_user_is_dropped_unanswered(tmp_path):
             assert connections(env) == before + 1  # its own status request only
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _on_a_terminal(argv, env, columns: int) -> bytes:
+    """What ``lorebot ARGV`` writes to a terminal ``columns`` wide (a real pty)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+    try:
+        proc = subprocess.Popen([LOREBOT, *argv], stdin=subprocess.DEVNULL, stdout=slave,
+                                stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's last writer has gone
+                break
+            if not chunk:
+                break
+            out += chunk
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    return out
+
+
+def test_a_terminal_is_a_terminal_through_the_server(tmp_path):
+    """argparse wraps help to the terminal's width, read from stdout: the server's child
+    writes to the client's terminal itself."""
+    with running_server(tmp_path / "run"):
+        served = {columns: _on_a_terminal(["review", "--help"], runtime_env(tmp_path / "run"),
+                                          columns) for columns in (50, 120)}
+    direct = _on_a_terminal(["review", "--help"], runtime_env(tmp_path / "none"), 50)
+    assert served[50] == direct
+    assert served[50] != served[120]  # the width came from the client's terminal
