@@ -148,7 +148,7 @@ class ReturnFacts:
 
     kind: str  # int | pointer | bool | void | other
     returned: tuple[str, ...]  # variables returned somewhere (at most three are tracked)
-    flags: tuple[str, ...] = ()  # locals only ever set to constants and tested (at most three)
+    flags: tuple[str, ...] = ()  # tested locals set to constants, parameters never set (three)
     counters: frozenset[str] = frozenset()  # returned counts or indexes: never an errno
 
     @property
@@ -294,10 +294,27 @@ def _may_carry_error(node: Any) -> bool:
     return False
 
 
+def _parameters(fn_node: Any) -> set[str]:
+    """The names of the function's parameters."""
+    declarator = fn_node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    names = set()
+    for param in params.named_children if params is not None else ():
+        node = param.child_by_field_name("declarator")
+        while node is not None and node.type != "identifier":
+            node = node.child_by_field_name("declarator")
+        if node is not None:
+            names.add(node.text.decode())
+    return names
+
+
 def _flags(cfg: CFG, fn_node: Any) -> list[str]:
-    """Locals that every assignment sets to a constant and some branch tests
-    (``published = true; ... if (published) undo();``): tracking them keeps a path
-    from taking the branch its own assignment ruled out."""
+    """Locals that every assignment sets to a constant, and parameters never assigned,
+    that some branch tests (``published = true; ... if (published) undo();``, ``if
+    (lock) spin_lock(); ... if (lock) spin_unlock();``): tracking them keeps a path
+    from taking the branch its own assignment or first test ruled out."""
     constant: dict[str, bool] = {}
     for node in cfg.nodes:
         if node.assigned is None or node.kind not in ("assign", "call"):
@@ -313,12 +330,16 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
         constant[name] = constant.get(name, True) and name.isidentifier() and \
             value is not None and (value.type in ("true", "false", "null", "number_literal")
                                    or value.text in (b"true", b"false", b"NULL"))
-    tested: list[str] = []
+    fixed = {name for name in _parameters(fn_node) if name not in constant}
+    tests: dict[str, int] = {}  # flag -> branches testing it, in order of the first
     for node in cfg.nodes:
         test = condition_predicate(node.cond) if node.kind == "branch" and \
             node.cond is not None and not node.macro else None
-        if test is not None and constant.get(test[0]) and test[0] not in tested:
-            tested.append(test[0])
+        if test is not None and (constant.get(test[0]) or test[0] in fixed):
+            tests[test[0]] = tests.get(test[0], 0) + 1
+    # a parameter matters where a second test could contradict the first; locals first
+    tested = [name for name in tests if name not in fixed] + \
+        [name for name, count in tests.items() if name in fixed and count > 1]
     if not tested:
         return tested
     text = fn_node.text.decode(errors="replace")  # changed otherwise: ++, --, through &
