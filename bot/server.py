@@ -49,10 +49,11 @@ def private(folder: str) -> bool:
 
 def identity() -> str:
     """What the client and the server must share: lorebot's version, the package on
-    disk and the interpreter."""
+    disk, the environment (venv) and the interpreter's version (not its file name:
+    ``python`` and ``python3`` of one venv are the same)."""
     from bot import __version__
 
-    return f"{__version__} {os.path.dirname(__file__)} {sys.executable} {sys.version}"
+    return f"{__version__} {os.path.dirname(__file__)} {sys.prefix} {sys.version}"
 
 
 def locale_key() -> str:

@@ -304,3 +304,23 @@ def test_a_terminal_is_a_terminal_through_the_server(tmp_path):
     direct = _on_a_terminal(["review", "--help"], runtime_env(tmp_path / "none"), 50)
     assert served[50] == direct
     assert served[50] != served[120]  # the width came from the client's terminal
+
+
+def test_the_client_loads_nothing_of_a_command(tmp_path):
+    """The fast path hands the command over before argparse, json, socket or any
+    command module is imported (what the client costs is the interpreter's start)."""
+    code = ("import os, sys\nimport bot.cli\n"
+            "def leave(code):\n    sys.stderr.write(' '.join(sys.modules))\n"
+            "    sys.stderr.flush()\n    os._exit(code)\n"
+            f"bot.cli.leave = leave\nsys.argv = ['lorebot', *{REVIEW!r}]\nbot.cli.main()\n")
+    with running_server(tmp_path / "run"):
+        env = runtime_env(tmp_path / "run")
+        before = connections(env)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert proc.returncode == 1  # the v2 fixture has errors
+        assert connections(env) == before + 2  # it went through the server
+    mods = set(proc.stderr.split())
+    assert "bot.server" in mods
+    assert not mods & {"argparse", "json", "socket", "selectors", "typing", "b4",
+                       "bot.commands", "bot.commands.review", "bot.budget"}
