@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kernel_repo import build_kernel_repo
 from mails import patch_mail, write
 from warm_server import LOREBOT, ROOT, children, gone, running_server, runtime_env
 
@@ -49,10 +50,13 @@ def group_alive(pgid: int) -> list[int]:
 def test_commands_through_the_server_behave_as_in_process(tmp_path):
     alone = runtime_env(tmp_path / "none")  # no server there
     source = write(tmp_path / "demo.c", DEMO_C)
+    repo = tmp_path / "linux"
+    build_kernel_repo(repo)  # pygit2 in the server's children: opened after the fork
     accented = write(tmp_path / "e.eml", patch_mail("[PATCH] lib: d\u00e9mo: Return x"))
     ascii_out = {"PYTHONIOENCODING": "ascii:backslashreplace"}
     cases = [(REVIEW, None, {}), ([*REVIEW, "--format", "json"], None, {}),
              (["b4-check"], (FIXTURES / "v2.mbox").read_bytes(), {}),
+             (["review", "--mbox", FIXTURES / "v2.mbox", "--repo", repo], None, {}),
              (["paths", source, "--function", "demo", "--acquire", "mutex_lock",
                "--release", "mutex_unlock"], None, {}),
              (["review", "--mbox", accented], None, ascii_out),  # the client's encoding
