@@ -377,3 +377,44 @@ def test_the_end_of_a_void_function_made_int_is_the_same_exit(capsys, tmp_path):
             if f["rule"] == "pair-of-node"] == [("introduced", 9)]
     assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-of-node"] \
         == []
+
+
+SCRATCH = """\
+static int demo_dump(struct demo *d)
+{
+	struct demo_rec *rec;
+	int ret;
+
+	rec = kzalloc(sizeof(struct demo_rec), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	ret = demo_read_len(d);
+	if (ret < 0)
+		return ret;
+	rec->len = ret;
+	demo_show(d, rec->len);
+	kfree(rec);
+	return 0;
+}
+"""
+
+
+def test_a_rewritten_acquire_line_keeps_its_old_leak_as_preexisting(capsys, tmp_path):
+    """``sizeof(struct T)`` -> ``sizeof(*p)`` on the acquire's line: the leak at the kept
+    exit is the one that was there, neither introduced nor fixed."""
+    rewritten = SCRATCH.replace("sizeof(struct demo_rec)", "sizeof(*rec)")
+    _, _, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add dump", {DRIVER: SCRATCH}), ("demo: prefer sizeof(*p)", {DRIVER: rewritten})])
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-kmalloc"] \
+        == []
+
+
+def test_a_rewritten_acquire_line_with_a_new_leaking_exit(capsys, tmp_path):
+    rewritten = SCRATCH.replace("sizeof(struct demo_rec)", "sizeof(*rec)").replace(
+        "\tdemo_show(", "\tif (d->off)\n\t\treturn -EBUSY;\n\tdemo_show(")
+    _, _, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add dump", {DRIVER: SCRATCH}), ("demo: skip when off", {DRIVER: rewritten})])
+    assert [(f["status"], f["line"]) for f in review_range(capsys, tmp_path, change)
+            if f["rule"] == "pair-kmalloc"] == [("introduced", 14)]

@@ -83,6 +83,8 @@ class FunctionFacts:
     params: list[str] = field(default_factory=list)
     locals: set[str] = field(default_factory=set)
     aliases: dict[str, Any] = field(default_factory=dict)  # local -> its single plain value
+    views: dict[str, str] = field(default_factory=dict)  # local -> the object it views
+    # (``sbi = FS_SB(sb)``: its single value is an all-capitals accessor of one argument)
     _canon: dict[tuple[int, tuple], str] = field(default_factory=dict)
 
     def canon(self, node: Any, params: dict[str, str] | None = None, depth: int = 0) -> str:
@@ -192,7 +194,26 @@ def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
         if name in facts.locals and len(values) == 1 and values[0] is not None and \
                 _plain(values[0]):  # an initial NULL is no value of its own
             facts.aliases[name] = values[0]
+        elif name in facts.locals and len(values) == 1 and values[0] is not None and \
+                values[0].type == "call_expression" and _VIEW.match(callee_name(values[0]) or "") \
+                and len(arguments(values[0])) == 1:
+            facts.views[name] = _text(arguments(values[0])[0])
     return facts
+
+
+_VIEW = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ROOT = re.compile(r"^(?:\w+\()*&?(\w+)")
+
+
+def received(facts: FunctionFacts, key: str) -> bool:
+    """Whether a canonical name is reached from a parameter: an object the caller gave
+    (``d->buf``, ``sbi->table`` with ``sbi = FS_SB(sb)``), not one made here."""
+    found = _ROOT.match(key)
+    root = found.group(1) if found else ""
+    if root in facts.views:
+        found = _ROOT.match(facts.views[root])
+        root = found.group(1) if found else ""
+    return root in facts.params
 
 
 def _plain(node: Any) -> bool:
@@ -409,9 +430,17 @@ class ResourceEvents:
             if value is not None and destination(self.facts, node.assigned) == "field":
                 key = self.facts.canon(value, self.params)
                 left = node.expr.child_by_field_name("left")
-                if left is not None:  # ``kfree(sbi->table)`` then gives back ``table``
-                    self.aliases.setdefault(key, set()).add(self.facts.canon(left, self.params))
-                return [Event("store", key)]
+                if left is None:
+                    return [Event("store", key)]
+                target = self.facts.canon(left, self.params)
+                self.aliases.setdefault(key, set()).add(target)  # ``kfree(sbi->table)``
+                # then gives back ``table``; a field of the caller's object that another
+                # function of the driver frees (its teardown) has the object as its owner
+                owned = left.type == "field_expression" and self.summaries is not None and \
+                    received(self.facts, target) and self.summaries.freed_by_teardown(
+                        left.child_by_field_name("field").text.decode(errors="replace"),
+                        self.pair, self.cfg.function)
+                return [Event("handon" if owned else "store", key)]
         if node.kind == "return" and node.expr is not None:
             return [Event("handon", embedded(self.pair, self.facts.canon(node.expr,
                                                                           self.params)))]

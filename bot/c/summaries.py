@@ -189,6 +189,36 @@ class Summaries:
             self._busy.discard(key)
         return self._done[key]
 
+    def freed_by_teardown(self, member: str, pair: PairSpec, function: str) -> bool:
+        """Whether what a field named ``member`` holds is given back by a teardown of the
+        driver: a function other than ``function`` that releases it (``kvfree(sbi->table)``),
+        or calls one that does (to a depth), and that the driver names as a value (an ops
+        member, an RCU or release callback). The object, not ``function`` that filled the
+        field, then owns it, whether or not the setup succeeded; a helper only ever called
+        by name (an error path's) is no teardown."""
+        key = (f"{member}#{function}", f"{pair.name}#teardown")
+        if key not in self._kept:
+            texts = {src.text for src in self.sources}  # a folder file parsed is in both
+            if isinstance(self.load_more, Folder):
+                texts |= {self.load_more.text(path) for path in self.load_more.paths}
+            releases = "|".join(map(re.escape, sorted(pair.releases))) or "$^"
+            site = re.compile(rf"(?m)^[ \t]+.*?\b(?:{releases})\s*\(\s*[^;()]*(?:->|\.)"
+                              rf"\s*{re.escape(member)}\s*[,)]")
+            seen = {function, ""}
+            names = {_enclosing(text, m.start()) for text in texts
+                     for m in site.finditer(text)} - seen
+            found = False
+            for _ in range(MAX_DEPTH + 1):
+                if not names or any(_registered(texts, name) for name in names):
+                    found = bool(names)
+                    break
+                seen |= names
+                call = re.compile(rf"(?m)^[ \t]+.*?\b(?:{'|'.join(sorted(names))})\s*\(")
+                names = {_enclosing(text, m.start()) for text in texts
+                         for m in call.finditer(text)} - seen
+            self._kept[key] = found
+        return self._kept[key]
+
     def keeps_argument(self, name: str, index: int, pair: PairSpec) -> bool:
         """Whether helper ``name`` may keep (store, free, hand on) what its argument
         ``index`` points to; only a helper of the folder whose body just reads it is
@@ -286,6 +316,22 @@ class Summaries:
                 out.append(Event("acquire", key, effect.mode, effect.returns,
                                  f"{name}() -> {effect.call}", via))
         return out
+
+
+def _enclosing(text: str, at: int) -> str:
+    """The function whose definition ``text`` holds at offset ``at`` (the last
+    definition line above it)."""
+    name = ""
+    for found in _DEFINED.finditer(text, 0, at):
+        name = found.group(1)
+    return name
+
+
+def _registered(texts: set[str], name: str) -> bool:
+    """Whether function ``name`` is named somewhere other than in a call or its own
+    definition: given as a value (``.put_super = f``, ``call_rcu(&x->rcu, f)``)."""
+    mention = re.compile(rf"\b{name}\b(?!\s*\()")
+    return any(mention.search(text) for text in texts)
 
 
 def _named_outside(key: str, facts) -> bool:

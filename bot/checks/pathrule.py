@@ -206,6 +206,25 @@ def _identity(v: Violation, line_map: dict[int, int] | None,
         line_map.get(v.acquire_line, -v.acquire_line) if v.acquire_line else 0
 
 
+def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
+               ending: dict[int, int] | None = None) -> tuple | None:
+    """The identity of a violation whose exit or acquire is on a line the patch rewrote
+    (``kzalloc(sizeof(T))`` -> ``kzalloc(sizeof(*p))``) while the other is on a line it
+    kept: the rewritten one is left out, so the same resource leaving by the same exit,
+    or taken by the same acquire, stays the same violation (``kept``: the post-image's
+    lines the patch did not change; ``line_map`` None for a post-image violation)."""
+    exit_line = (ending or {}).get(v.exit_line, v.exit_line)
+    if line_map is not None:
+        exit_line = line_map.get(exit_line, 0)
+        acquire_line = line_map.get(v.acquire_line, 0)
+    else:
+        exit_line = exit_line if exit_line in kept else 0
+        acquire_line = v.acquire_line if v.acquire_line in kept else 0
+    if not v.acquire_line or bool(exit_line) == bool(acquire_line):
+        return None
+    return v.key, exit_line, acquire_line
+
+
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
              after: Verdict | None, line_map: dict[int, int], pre_path: str = "",
              endings: tuple[dict[int, int], dict[int, int]] = ({}, {})) -> list[Finding]:
@@ -226,13 +245,18 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
         # nothing to compare against: what the patch leaves is reported as still there
         return [_finding(rule, ctx, path, v, name, "preexisting", "post") for v in new]
     old_end, new_end = endings
-    old_ids = {_identity(v, line_map, old_end) for v in old}
-    new_ids = {_identity(v, None, new_end) for v in new}
+    kept = set(line_map.values())
+    old_ids = {_identity(v, line_map, old_end) for v in old} | \
+        {_rewritten(v, line_map, kept, old_end) for v in old} - {None}
+    new_ids = {_identity(v, None, new_end) for v in new} | \
+        {_rewritten(v, None, kept, new_end) for v in new} - {None}
     found = [_finding(rule, ctx, path, v, name, "preexisting" if _identity(
-        v, None, new_end) in old_ids else "introduced", "post") for v in new]
+        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end) in old_ids
+        else "introduced", "post") for v in new]
     if after is None or after.verdict != "unknown":
         found.extend(_finding(rule, ctx, pre_path or path, v, name, "fixed", "pre") for v in old
-                     if _identity(v, line_map, old_end) not in new_ids)
+                     if _identity(v, line_map, old_end) not in new_ids and
+                     _rewritten(v, line_map, kept, old_end) not in new_ids)
     return found
 
 
