@@ -20,6 +20,7 @@ depth, and recursion ends in an empty summary.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -202,20 +203,18 @@ class Summaries:
             if isinstance(self.load_more, Folder):
                 texts |= {self.load_more.text(path) for path in self.load_more.paths}
             releases = "|".join(map(re.escape, sorted(pair.releases))) or "$^"
-            site = re.compile(rf"(?m)^[ \t]+.*?\b(?:{releases})\s*\(\s*[^;()]*(?:->|\.)"
-                              rf"\s*{re.escape(member)}\s*[,)]")
+            site = re.compile(rf"\b(?:{releases})\s*\(\s*[^;()]*(?:->|\.)\s*"
+                              rf"{re.escape(member)}\s*[,)]")
             seen = {function, ""}
-            names = {_enclosing(text, m.start()) for text in texts
-                     for m in site.finditer(text)} - seen
+            names = _callers(texts, site, member) - seen
             found = False
             for _ in range(MAX_DEPTH + 1):
                 if not names or any(_registered(texts, name) for name in names):
                     found = bool(names)
                     break
                 seen |= names
-                call = re.compile(rf"(?m)^[ \t]+.*?\b(?:{'|'.join(sorted(names))})\s*\(")
-                names = {_enclosing(text, m.start()) for text in texts
-                         for m in call.finditer(text)} - seen
+                call = re.compile(rf"\b(?:{'|'.join(sorted(names))})\s*\(")
+                names = _callers(texts, call, *names) - seen
             self._kept[key] = found
         return self._kept[key]
 
@@ -318,13 +317,27 @@ class Summaries:
         return out
 
 
-def _enclosing(text: str, at: int) -> str:
-    """The function whose definition ``text`` holds at offset ``at`` (the last
-    definition line above it)."""
-    name = ""
-    for found in _DEFINED.finditer(text, 0, at):
-        name = found.group(1)
-    return name
+@lru_cache(maxsize=256)
+def _definitions(text: str) -> tuple[list[int], list[str]]:
+    """Where each definition line of ``text`` starts, and its name (kept per text)."""
+    found = [(m.start(), m.group(1)) for m in _DEFINED.finditer(text)]
+    return [at for at, _ in found], [name for _, name in found]
+
+
+def _callers(texts: set[str], pattern: re.Pattern, *words: str) -> set[str]:
+    """The functions whose bodies hold a match of ``pattern`` (definition lines, which
+    start in column 0, are not bodies); texts holding none of ``words`` are not read."""
+    out = set()
+    for text in texts:
+        if not any(word in text for word in words):
+            continue
+        starts, names = _definitions(text)
+        for match in pattern.finditer(text):
+            line = text.rfind("\n", 0, match.start()) + 1
+            at = bisect_right(starts, match.start()) - 1
+            if text[line] in " \t" and at >= 0:
+                out.add(names[at])
+    return out
 
 
 def _registered(texts: set[str], name: str) -> bool:
