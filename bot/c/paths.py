@@ -431,6 +431,18 @@ def _guards(cfg: CFG, events: ResourceEvents, names: set[str]) -> dict[int, tupl
     return found
 
 
+def _returns_result(node: Node, acquire: Node) -> bool:
+    """Whether exit ``node`` returns the untested result of ``acquire`` (``return
+    helper_alloc(ctx);``): the caller learns from it whether anything is held, so the
+    exit is no error exit holding it."""
+    value = unwrap(node.expr) if node.kind == "return" else None
+    if value is None or acquire.call_node is None:
+        return False
+    return value == acquire.call_node or (
+        bool(acquire.assigned) and value.type == "identifier" and
+        value.text.decode(errors="replace") == acquire.assigned)
+
+
 def _owed(mode: str, exit_class: str, released_elsewhere: bool, keeps: bool) -> bool:
     if mode == "caller":  # taken again after giving back what the caller held
         return False
@@ -480,7 +492,8 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
             node_id, _, mode, acquired_at, _, _ = state
             node = cfg.nodes[node_id]
             if not tracked.held_at(state) or (node.line, acquired_at) in seen or \
-                    not _owed(mode, exit_class, acquired_at in released_ok, keeps):
+                    not _owed(mode, exit_class, acquired_at in released_ok, keeps) or \
+                    (state[1] == 2 and _returns_result(node, cfg.nodes[acquired_at])):
                 continue
             seen.add((node.line, acquired_at))
             found.append(_leak(cfg, events, tracked, state, exit_class))

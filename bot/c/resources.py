@@ -366,6 +366,19 @@ def _given_to(call: Any) -> str | None:
     return callee_name(parent.parent) or ""
 
 
+def _returned(expr: Any) -> list[Any]:
+    """What a return statement gives the caller: the value, and for pointer arithmetic
+    (``return p - len;`` after walking ``p`` along the buffer) each operand."""
+    value = expr
+    while value.type in ("parenthesized_expression", "cast_expression"):
+        value = value.child_by_field_name("value") if value.type == "cast_expression" else \
+            value.named_children[-1]
+    if value.type == "binary_expression" and \
+            value.child_by_field_name("operator").type in ("+", "-"):
+        return [expr, value.child_by_field_name("left"), value.child_by_field_name("right")]
+    return [expr]
+
+
 def _raw(node: Any) -> str:
     return "".join(node.text.decode(errors="replace").split()) if node is not None else ""
 
@@ -442,8 +455,8 @@ class ResourceEvents:
                         self.pair, self.cfg.function)
                 return [Event("handon" if owned else "store", key)]
         if node.kind == "return" and node.expr is not None:
-            return [Event("handon", embedded(self.pair, self.facts.canon(node.expr,
-                                                                          self.params)))]
+            return [Event("handon", embedded(self.pair, self.facts.canon(value, self.params)))
+                    for value in _returned(node.expr)]
         return []
 
     def _call_events(self, node: Node) -> list[Event]:
