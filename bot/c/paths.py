@@ -305,7 +305,8 @@ class _Tracked:
         (``return np;`` hands it to the caller)."""
         held = state[1]
         for event in self.events.by_node.get(state[0], ()):
-            if event.key in self.names and event.kind in ("release", "drop", "handon"):
+            if (event.key in self.names or event.key in state[5]) and \
+                    event.kind in ("release", "drop", "handon"):
                 held = 0
         return held
 
@@ -315,7 +316,8 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
     ``key``.
 
     held: 0 not held, 1 held, 2 taken but not yet known to have succeeded; marks: the
-    guards of its release (``_guards``) the path set since it was taken.
+    guards of its release (``_guards``) the path set since it was taken, and the locals
+    it was copied into since (``sc = new_sc; ... put(sc);``).
     """
     acquires = {node_id: e for node_id, evs in events.by_node.items() for e in evs
                 if e.kind == "acquire" and e.key == key}
@@ -328,9 +330,12 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
         node = cfg.nodes[node_id]
         if node.is_exit:
             return []
+        copied = held and any(e.kind == "copy" and (e.key in names or e.key in marks)
+                              for e in events.by_node.get(node_id, ()))
         for event in events.by_node.get(node_id, ()):
-            if event.key not in names and not (event.kind == "store" and
-                                               event.key.startswith(key + "->")):
+            if event.kind == "copy" or (
+                    event.key not in names and event.key not in marks and
+                    not (event.kind == "store" and event.key.startswith(key + "->"))):
                 continue
             if event.kind == "acquire" and event.key != key:
                 continue
@@ -347,9 +352,11 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             elif event.kind == "handon" and held:
                 held = 0
         values = tracker.after(node, values)
-        if node.kind == "assign" and _written(node.assigned) in guard_names:
-            marks = marks | {_written(node.assigned)} if held == 1 and _sets(node) else \
-                marks - {_written(node.assigned)}
+        target = _written(node.assigned) if node.assigned else ""
+        if node.kind == "assign" and target in guard_names:
+            marks = marks | {target} if held == 1 and _sets(node) else marks - {target}
+        elif target and target not in names:
+            marks = marks | {target} if copied else marks - {target}
         guard = guards.get(node_id)
         kept_edge = guard[1] if guard is not None and held == 1 and guard[0] in marks \
             else None

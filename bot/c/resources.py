@@ -313,7 +313,7 @@ class Event:
     """What one CFG node does to one resource."""
 
     # acquire | release | drop (a getter lets go of its "from") | store (kept by an
-    # object) | handon (no longer ours)
+    # object) | handon (no longer ours) | copy (the local assigned names it from here on)
     kind: str
     key: str
     mode: str = ""  # acquire: every | error | auto (who owes the release: see paths.py)
@@ -454,6 +454,8 @@ class ResourceEvents:
                         left.child_by_field_name("field").text.decode(errors="replace"),
                         self.pair, self.cfg.function)
                 return [Event("handon" if owned else "store", key)]
+            if value is not None and _plain(value):  # ``sc = new_sc``: one more name of it
+                return [Event("copy", self.facts.canon(value, self.params))]  # on this path
         if node.kind == "return" and node.expr is not None:
             return [Event("handon", embedded(self.pair, self.facts.canon(value, self.params)))
                     for value in _returned(node.expr)]

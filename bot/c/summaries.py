@@ -237,7 +237,7 @@ class Summaries:
             params = {p: f"${i}" for i, p in enumerate(facts.params) if p}
             events = pair_events(cfg, facts, pair, self.settings, summaries=self, params=params)
             mine = f"${index}"
-            keeps = any(e.kind != "acquire" and e.key == mine
+            keeps = any(e.kind not in ("acquire", "copy") and e.key == mine
                         for evs in events.by_node.values() for e in evs)
         finally:
             self._busy.discard(key)
