@@ -202,19 +202,18 @@ class Summaries:
             texts = {src.text for src in self.sources}  # a folder file parsed is in both
             if isinstance(self.load_more, Folder):
                 texts |= {self.load_more.text(path) for path in self.load_more.paths}
-            releases = "|".join(map(re.escape, sorted(pair.releases))) or "$^"
-            site = re.compile(rf"\b(?:{releases})\s*\(\s*[^;()]*(?:->|\.)\s*"
-                              rf"{re.escape(member)}\s*[,)]")
+            releases = tuple(sorted(pair.releases))
             seen = {function, ""}
-            names = _callers(texts, site, member) - seen
+            names = {name for text in texts
+                     for name in _field_releases(text, releases).get(member, ())} - seen
             found = False
             for _ in range(MAX_DEPTH + 1):
-                if not names or any(_registered(texts, name) for name in names):
+                if not names or any(not names.isdisjoint(_values(text)) for text in texts):
                     found = bool(names)
                     break
                 seen |= names
-                call = re.compile(rf"\b(?:{'|'.join(sorted(names))})\s*\(")
-                names = _callers(texts, call, *names) - seen
+                names = {caller for text in texts for name in names
+                         for caller in _calls_of(text).get(name, ())} - seen
             self._kept[key] = found
         return self._kept[key]
 
@@ -324,27 +323,41 @@ def _definitions(text: str) -> tuple[list[int], list[str]]:
     return [at for at, _ in found], [name for _, name in found]
 
 
-def _callers(texts: set[str], pattern: re.Pattern, *words: str) -> set[str]:
-    """The functions whose bodies hold a match of ``pattern`` (definition lines, which
-    start in column 0, are not bodies); texts holding none of ``words`` are not read."""
-    out = set()
-    for text in texts:
-        if not any(word in text for word in words):
-            continue
-        starts, names = _definitions(text)
-        for match in pattern.finditer(text):
-            line = text.rfind("\n", 0, match.start()) + 1
-            at = bisect_right(starts, match.start()) - 1
-            if text[line] in " \t" and at >= 0:
-                out.add(names[at])
+def _bodies(text: str, pattern: re.Pattern) -> dict[str, set[str]]:
+    """``pattern``'s first group -> the functions whose bodies hold a match (definition
+    lines, which start in column 0, are not bodies)."""
+    starts, names = _definitions(text)
+    out: dict[str, set[str]] = {}
+    for match in pattern.finditer(text):
+        line = text.rfind("\n", 0, match.start()) + 1
+        at = bisect_right(starts, match.start()) - 1
+        if text[line] in " \t" and at >= 0:
+            out.setdefault(match.group(1), set()).add(names[at])
     return out
 
 
-def _registered(texts: set[str], name: str) -> bool:
-    """Whether function ``name`` is named somewhere other than in a call or its own
-    definition: given as a value (``.put_super = f``, ``call_rcu(&x->rcu, f)``)."""
-    mention = re.compile(rf"\b{name}\b(?!\s*\()")
-    return any(mention.search(text) for text in texts)
+@lru_cache(maxsize=256)
+def _field_releases(text: str, releases: tuple[str, ...]) -> dict[str, set[str]]:
+    """Field name -> the functions of ``text`` that release what it holds
+    (``kvfree(sbi->table)``); kept per text, as the folder's files are read again by each
+    review of a history."""
+    if not releases:
+        return {}
+    return _bodies(text, re.compile(rf"\b(?:{'|'.join(map(re.escape, releases))})\s*\("
+                                    rf"\s*[^;()]*(?:->|\.)\s*(\w+)\s*[,)]"))
+
+
+@lru_cache(maxsize=256)
+def _calls_of(text: str) -> dict[str, set[str]]:
+    """Callee -> the functions of ``text`` that call it (kept per text)."""
+    return _bodies(text, _CALLED)
+
+
+@lru_cache(maxsize=256)
+def _values(text: str) -> frozenset[str]:
+    """Names ``text`` uses other than in a call or a definition: functions given as a
+    value (``.put_super = f``, ``call_rcu(&x->rcu, f)``), among other names."""
+    return frozenset(re.findall(r"\b([A-Za-z_]\w*)\b(?!\s*\()", text))
 
 
 def _named_outside(key: str, facts) -> bool:
