@@ -16,6 +16,7 @@ see bot/source/lore_search.py).
     .venv/bin/python bench/bench_watch.py      (needs Debian's public-inbox)
     .venv/bin/python bench/bench_watch.py --steady [H ...]   (the steady cost alone)
     .venv/bin/python bench/bench_watch.py --steady-now [H ...]   (H received just now)
+    .venv/bin/python bench/bench_watch.py --steady-pg [H ...]    (the store on PostgreSQL)
     .venv/bin/python bench/bench_watch.py --one    (M = 1,000 and P = 50 alone)
 """
 
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_review import c_file  # noqa: E402
+from pg import fresh_database  # noqa: E402
 from pi_server import PublicInbox  # noqa: E402
 
 LIST = "demo.lists.bench"
@@ -161,10 +164,13 @@ def measure(messages: int, new_patches: int) -> None:
           f"{replies} replies; second pass {again:5.2f} s  [{summary} | {summary_again}]")
 
 
-def steady(handled: int, age: float = STEADY_AGE) -> None:
+def steady(handled: int, age: float = STEADY_AGE, postgres: bool = False) -> None:
     """A pass with nothing new after ``handled`` threads, received ``age`` minutes ago
-    (inside the look-back window), were reviewed and answered."""
-    with tempfile.TemporaryDirectory() as tmp:
+    (inside the look-back window), were reviewed and answered; the store on SQLite,
+    or on a fresh PostgreSQL database."""
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        store = f'\n[store]\ndb = "{stack.enter_context(fresh_database())}"\n' \
+            if postgres else ""
         root = Path(tmp)
         inbox = PublicInbox(root / "lore")
         inbox.add_bulk([mail(f"[PATCH] demo: t{n}: Reject negative slots", f"t{n}@bench",
@@ -174,7 +180,7 @@ def steady(handled: int, age: float = STEADY_AGE) -> None:
         try:
             config = root / "watch.toml"
             config.write_text(f'[lore]\nmidmask = "{inbox.midmask}"\nlists = ["{LIST}"]\n'
-                              '\n[deliver]\noutbox = "outbox"\n')
+                              '\n[deliver]\noutbox = "outbox"\n' + store)
             env = {**os.environ, "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
                    "XDG_DATA_HOME": str(root / "data"), "XDG_RUNTIME_DIR": str(root)}
             first, _, _, summary = one_pass(config, env, inbox)
@@ -182,7 +188,8 @@ def steady(handled: int, age: float = STEADY_AGE) -> None:
         finally:
             inbox.stop()
     wall, cpu, lore_cpu, again = passes[1]
-    print(f"H={handled:5d} received {age:2.0f} min before: pass with nothing new "
+    print(f"H={handled:5d} received {age:2.0f} min before{' (PostgreSQL)' * postgres}: "
+          "pass with nothing new "
           f"{wall:5.2f} s wall, {cpu:5.2f} s CPU, lore {lore_cpu:4.2f} s CPU "
           f"(first pass {first:6.2f} s) "
           f"[{summary} | {again}]")
@@ -198,6 +205,10 @@ def main() -> None:
     if sys.argv[1:2] == ["--steady-now"]:
         for handled in [int(h) for h in sys.argv[2:]] or (1000,):
             steady(handled, age=0.0)
+        return
+    if sys.argv[1:2] == ["--steady-pg"]:
+        for handled in [int(h) for h in sys.argv[2:]] or (10, 1000):
+            steady(handled, postgres=True)
         return
     if sys.argv[1:] == ["--one"]:
         measure(1000, 50)
