@@ -418,3 +418,16 @@ def test_a_rewritten_acquire_line_with_a_new_leaking_exit(capsys, tmp_path):
         ("demo: add dump", {DRIVER: SCRATCH}), ("demo: skip when off", {DRIVER: rewritten})])
     assert [(f["status"], f["line"]) for f in review_range(capsys, tmp_path, change)
             if f["rule"] == "pair-kmalloc"] == [("introduced", 14)]
+
+
+def test_a_leak_moved_into_a_new_function_is_neither_introduced_nor_fixed(capsys, tmp_path):
+    """Steps taken out of ``demo_dump()`` into a new ``demo_fill()`` in the same file carry
+    the leak they had: the patch neither brings it in nor removes it."""
+    fill = SCRATCH.replace("demo_dump(struct demo *d)", "demo_fill(struct demo *d)")
+    caller = "static int demo_dump(struct demo *d)\n{\n\treturn demo_fill(d);\n}\n"
+    _, _, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add dump", {DRIVER: SCRATCH}),
+        ("demo: split the fill out", {DRIVER: fill + "\n" + caller})])
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-kmalloc"] \
+        == []

@@ -122,8 +122,8 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
     """Run ``analysis`` before and after the patch on every touched function the rule covers."""
     noreturn = noreturn_functions(rule)
     settings = rule.pack.shared
-    found: list[Finding] = []
     moved = _moved(ctx)
+    judged = []
     for fd in ctx.patch.files:
         if not fd.is_c or not rule.applies_to_file(fd.path):
             continue
@@ -143,10 +143,43 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
                     if old_pre else None
                 after = verdict(post, name, analysis, noreturn, True, settings, folder) \
                     if post else None
-                found.extend(_compare(rule, ctx, fd.path, name, before, after,
-                                      _line_map(old_pre, post, name), old_path or fd.path,
-                                      (_ending(old_pre, name), _ending(post, name))))
+            judged.append((fd.path, name, old_pre, post, before, after, old_path))
+    carried = _carried(judged)
+    found: list[Finding] = []
+    for path, name, old_pre, post, before, after, old_path in judged:
+        found.extend(_compare(rule, ctx, path, name, before, after,
+                              _line_map(old_pre, post, name), old_path or path,
+                              (_ending(old_pre, name), _ending(post, name)), carried))
     return found
+
+
+def _statement(src: CSource | None, line: int) -> str:
+    lines = src.text.split("\n") if src is not None else []
+    return " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+
+
+def _carried(judged: list) -> dict[str, set[tuple]]:
+    """Violations the patch carries from one function into another (code moved out of
+    ``prepare()`` into a new ``connect()``): the same resource taken by the same
+    statement, held in one function only before and in another only after. By image
+    ("pre", "post"): (function, resource, acquire line); such a violation is neither
+    introduced nor fixed."""
+    held: dict[str, dict[tuple, set[tuple]]] = {"pre": {}, "post": {}}
+    for _, name, old_pre, post, before, after, _ in judged:
+        for image, src, result in (("pre", old_pre, before), ("post", post, after)):
+            for v in result.violations if result is not None and result.verdict == "fail" \
+                    else []:
+                if v.acquire_line:
+                    sign = (v.key, _statement(src, v.acquire_line))
+                    held[image].setdefault(sign, set()).add((name, v.key, v.acquire_line))
+    out: dict[str, set[tuple]] = {"pre": set(), "post": set()}
+    for sign, olds in held["pre"].items():
+        news = held["post"].get(sign, set())
+        old_names, new_names = {n for n, _, _ in olds}, {n for n, _, _ in news}
+        if old_names - new_names and new_names - old_names:
+            out["pre"] |= {v for v in olds if v[0] not in new_names}
+            out["post"] |= {v for v in news if v[0] not in old_names}
+    return out
 
 
 def _line_map(pre: CSource | None, post: CSource | None, name: str) -> dict[int, int]:
@@ -227,9 +260,11 @@ def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
 
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
              after: Verdict | None, line_map: dict[int, int], pre_path: str = "",
-             endings: tuple[dict[int, int], dict[int, int]] = ({}, {})) -> list[Finding]:
+             endings: tuple[dict[int, int], dict[int, int]] = ({}, {}),
+             carried: dict[str, set[tuple]] | None = None) -> list[Finding]:
     """Findings of one function; ``pre_path``: where it was before (a moved function);
-    ``endings``: each image's final return (``_ending``)."""
+    ``endings``: each image's final return (``_ending``); ``carried``: violations moved
+    between functions (``_carried``)."""
     if after is not None and after.verdict == "unknown" and after.reason and \
             not after.reason.startswith("no function"):
         said = ("not analysed", ctx.patch.index, path, name)
@@ -250,13 +285,16 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
         {_rewritten(v, line_map, kept, old_end) for v in old} - {None}
     new_ids = {_identity(v, None, new_end) for v in new} | \
         {_rewritten(v, None, kept, new_end) for v in new} - {None}
+    carried = carried or {"pre": set(), "post": set()}
     found = [_finding(rule, ctx, path, v, name, "preexisting" if _identity(
-        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end) in old_ids
-        else "introduced", "post") for v in new]
+        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end) in old_ids or
+        (name, v.key, v.acquire_line) in carried["post"] else "introduced", "post")
+        for v in new]
     if after is None or after.verdict != "unknown":
         found.extend(_finding(rule, ctx, pre_path or path, v, name, "fixed", "pre") for v in old
                      if _identity(v, line_map, old_end) not in new_ids and
-                     _rewritten(v, line_map, kept, old_end) not in new_ids)
+                     _rewritten(v, line_map, kept, old_end) not in new_ids and
+                     (name, v.key, v.acquire_line) not in carried["pre"])
     return found
 
 
