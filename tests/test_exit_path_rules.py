@@ -431,3 +431,66 @@ def test_a_leak_moved_into_a_new_function_is_neither_introduced_nor_fixed(capsys
         ("demo: split the fill out", {DRIVER: fill + "\n" + caller})])
     assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-kmalloc"] \
         == []
+
+
+COMMON_MCU = """
+struct sk_buff *demo_wait_reply(struct demo_dev *dd)
+{
+	return skb_dequeue(&dd->replies);
+}
+
+int demo_send_and_get(struct demo_dev *dd, struct sk_buff *skb, struct sk_buff **reply)
+{
+	int ret;
+
+	*reply = NULL;
+	ret = dd->ops->send(dd, skb);
+	if (ret < 0)
+		return ret;
+	skb = demo_wait_reply(dd);
+	ret = dd->ops->check(dd, skb);
+	if (!ret)
+		*reply = skb;
+	else
+		dev_kfree_skb(skb);
+	return ret;
+}
+"""
+COMMON_HEADER = """
+static inline int demo_query(struct demo_dev *dd, struct sk_buff *skb, struct sk_buff **reply)
+{
+	return demo_send_and_get(dd, skb, reply);
+}
+"""
+CHIP_MCU = """
+int chip_read_temp(struct demo_dev *dd, struct sk_buff *cmd)
+{
+	struct sk_buff *skb;
+	int ret, temp;
+
+	ret = demo_query(dd, cmd, &skb);
+	if (ret)
+		return ret;
+	temp = skb->data[0];
+	dev_kfree_skb(skb);
+	return temp;
+}
+"""
+
+
+def test_a_reply_handed_back_by_the_drivers_common_code_in_the_folder_above(capsys,
+                                                                            tmp_path):
+    """The chip's file is in a folder of its own; the query is an inline wrapper in the
+    driver's header above it, around a helper there that takes the reply off a queue and
+    hands it back through an out-parameter where it returns 0."""
+    chip = "drivers/net/demo/chip/mcu.c"
+    leaky = CHIP_MCU.replace("\tdev_kfree_skb(skb);\n", "")
+    _, change = history_repo(tmp_path, [
+        ("demo: add driver", {"drivers/net/demo/mcu.c": COMMON_MCU,
+                              "drivers/net/demo/demo.h": COMMON_HEADER, chip: CHIP_MCU}),
+        ("demo: read the temperature", {chip: leaky})])
+    (finding,) = [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-skb"]
+    assert (finding["status"], finding["function"], finding["line"]) == (
+        "introduced", "chip_read_temp", 11)
+    assert "inside demo_query(): demo_send_and_get() takes it" in [
+        step["note"] for step in finding["path"]]

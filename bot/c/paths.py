@@ -40,7 +40,14 @@ from bot.c.resources import (
     arguments,
     pair_events,
 )
-from bot.c.retvals import ValueTracker, condition_predicate, preproc_arms, return_facts, unwrap
+from bot.c.retvals import (
+    ValueTracker,
+    condition_predicate,
+    preproc_arms,
+    return_facts,
+    returns_result,
+    unwrap,
+)
 
 Step_fn = Callable[[Any], list]
 
@@ -234,7 +241,8 @@ def must_call(cfg: CFG, env: PathEnv | None = None, *, callee: str, count: int =
 def _failure_label(node: Node, acquire: Node, returns: str) -> tuple[bool, bool] | None:
     """Which edge of branch ``node`` means the acquire at ``acquire`` failed, and whether
     the other edge means it succeeded (None: not tested). A helper that holds it only when
-    it returns 0 (``zero``) may have failed on either edge of ``ret < 0``."""
+    it returns 0 (``zero``) may have failed on either edge of ``ret < 0``; one that holds
+    it only when it returns more than 0 (``positive``) on either edge of ``len != 0``."""
 
     def name_of(operand: Any) -> str | None:
         operand = unwrap(operand)
@@ -256,6 +264,10 @@ def _failure_label(node: Node, acquire: Node, returns: str) -> tuple[bool, bool]
     if test is None:
         return None
     predicate = test[1]
+    if returns == "positive":  # held only when it returned more than 0 (a length)
+        return {"pos": (False, True), "nonpos": (True, True), "zero": (True, False),
+                "nonzero": (False, False), "neg": (True, False), "isneg": (True, False),
+                "nonneg": (False, False)}.get(predicate)
     if returns == "zero":
         label = {"nonzero": True, "zero": False}.get(predicate)
         if label is not None:
@@ -339,7 +351,9 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
                 continue
             if event.kind == "acquire" and event.key != key:
                 continue
-            if event.kind == "acquire":
+            if event.kind == "acquire" and event.out and held == 1:
+                pass  # a helper given a filled pointer to fill: what it held it holds
+            elif event.kind == "acquire":
                 held = 1 if event.returns == "void" else 2
                 mode = "caller" if mode == "caller" else event.mode
                 acquired_at, marks = node_id, frozenset()
@@ -362,12 +376,14 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             else None
         failed = None
         taken = acquires.get(acquired_at)
-        if held == 2 and taken is not None and taken.returns == "zero" and \
-                node_id != acquired_at and node.assigned and \
-                node.assigned == cfg.nodes[acquired_at].assigned:
+        if held == 2 and taken is not None and node_id != acquired_at and node.assigned \
+                and node.assigned == cfg.nodes[acquired_at].assigned:
             held = 1  # its result overwritten untested: no later test says it failed
         if node.kind == "branch" and held == 2 and taken is not None:
             failed = _failure_label(node, cfg.nodes[acquired_at], taken.returns)
+            if failed is None and taken.out:  # still NULL: the helper did not fill it
+                null = _null_test(node, key)
+                failed = (null, True) if null is not None else None
         pointer = taken.returns == "pointer" if taken is not None else acquired_at in \
             events.loops  # a loop macro's node
         null_edge = _null_test(node, key) if node.kind == "branch" and held == 1 and \
@@ -438,18 +454,6 @@ def _guards(cfg: CFG, events: ResourceEvents, names: set[str]) -> dict[int, tupl
     return found
 
 
-def _returns_result(node: Node, acquire: Node) -> bool:
-    """Whether exit ``node`` returns the untested result of ``acquire`` (``return
-    helper_alloc(ctx);``): the caller learns from it whether anything is held, so the
-    exit is no error exit holding it."""
-    value = unwrap(node.expr) if node.kind == "return" else None
-    if value is None or acquire.call_node is None:
-        return False
-    return value == acquire.call_node or (
-        bool(acquire.assigned) and value.type == "identifier" and
-        value.text.decode(errors="replace") == acquire.assigned)
-
-
 def _owed(mode: str, exit_class: str, released_elsewhere: bool, keeps: bool) -> bool:
     if mode == "caller":  # taken again after giving back what the caller held
         return False
@@ -500,7 +504,7 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
             node = cfg.nodes[node_id]
             if not tracked.held_at(state) or (node.line, acquired_at) in seen or \
                     not _owed(mode, exit_class, acquired_at in released_ok, keeps) or \
-                    (state[1] == 2 and _returns_result(node, cfg.nodes[acquired_at])):
+                    (state[1] == 2 and returns_result(node, cfg.nodes[acquired_at])):
                 continue
             seen.add((node.line, acquired_at))
             found.append(_leak(cfg, events, tracked, state, exit_class))

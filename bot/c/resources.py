@@ -31,7 +31,7 @@ class PairSpec:
     acquires: frozenset[str]
     releases: frozenset[str]
     returns: str = "void"  # how a failed acquire shows: void (cannot fail) | errno | pointer | bool
-    # | zero (a helper that holds it only when it returns 0)
+    # | zero (a helper that holds it only when it returns 0) | positive (only when > 0)
     release_on: str = "auto"  # every: every exit | error: error exits | auto: see Ownership
     # acquire/release name -> what names its resource: "ret" (the result), "argN" (the
     # object an argument names), "outN" (stored through an out-parameter), ".f" a member
@@ -104,6 +104,8 @@ class FunctionFacts:
             return self.canon(node.child_by_field_name("value"), params, depth)
         if kind == "pointer_expression" and node.child_by_field_name("operator").type == "&":
             return self.canon(node.child_by_field_name("argument"), params, depth)
+        if kind == "pointer_expression":  # ``*out``: what an out-parameter points to
+            return "*" + self.canon(node.child_by_field_name("argument"), params, depth)
         if kind == "identifier":
             name = node.text.decode(errors="replace")
             if name in params:
@@ -235,8 +237,9 @@ def resource_of(facts: FunctionFacts, pair: PairSpec, node: Node, default: str,
     spec = pair.spec(node.call or "") or default
     args = arguments(node.call_node)
     if spec == "ret":
-        if node.assigned:
-            return embedded(pair, _name_key(facts, node, params))
+        named = result_name(facts, node, params)
+        if named:
+            return embedded(pair, named)
         spec = "arg0"  # get_device(dev) with its result unused: the object itself
     index, _, member = spec[3:].partition(".")  # argN / outN
     if not index.isdigit() or int(index) >= len(args):
@@ -245,14 +248,25 @@ def resource_of(facts: FunctionFacts, pair: PairSpec, node: Node, default: str,
     return embedded(pair, f"{key}->{member}" if member else key)
 
 
+def result_name(facts: FunctionFacts, node: Node, params: dict[str, str] | None) -> str:
+    """What a call's result is named by: the variable or field it is stored into, or, for
+    ``return f(...);``, the call itself (the name the return hands on); "" otherwise."""
+    if node.assigned:
+        return _name_key(facts, node, params)
+    parent = _as_written(node.call_node).parent if node.call_node is not None else None
+    if parent is not None and parent.type == "return_statement":
+        return facts.canon(node.call_node, params)
+    return ""
+
+
 def _name_key(facts: FunctionFacts, node: Node, params: dict[str, str] | None) -> str:
     """The canonical name of the variable or field a call's result is stored into."""
     target = node.assigned or ""
     if target in (params or {}):
         return (params or {})[target]
     left = _assignment_target(node.call_node)
-    if left is not None and left.type == "field_expression":
-        return facts.canon(left, params)  # ``info->buf`` with ``info = &dev->info``
+    if left is not None and left.type in ("field_expression", "pointer_expression"):
+        return facts.canon(left, params)  # ``info->buf`` with ``info = &dev->info``, ``*out``
     return "".join(target.split()).replace(".", "->")
 
 
@@ -320,6 +334,8 @@ class Event:
     returns: str = "void"  # acquire: how its result says it failed (void: it cannot fail)
     call: str = ""  # acquire: the call that took it, as the message names it
     via: tuple[tuple[int, str], ...] = ()  # acquire/release inside a helper: (line, note)
+    out: bool = False  # acquire: a pointer a helper fills through an out-parameter, NULL
+    # (or as it was) when it did not take it
 
 
 _PATH = re.compile(r"\w+(?:->\w+|\.\w+)*")
@@ -341,6 +357,8 @@ def _given(arg: Any, key: str) -> list[str]:
 
 
 _TESTS = {"!", "&&", "||", "==", "!="}
+# what only reads an error pointer's value: given a buffer, they never keep it
+_ERROR_TESTS = frozenset({"IS_ERR", "IS_ERR_OR_NULL", "PTR_ERR", "PTR_ERR_OR_ZERO"})
 
 
 def _only_tested(call: Any) -> bool:
@@ -379,7 +397,7 @@ def _returned(expr: Any) -> list[Any]:
     return [expr]
 
 
-def _raw(node: Any) -> str:
+def raw_text(node: Any) -> str:
     return "".join(node.text.decode(errors="replace").split()) if node is not None else ""
 
 
@@ -413,6 +431,8 @@ class ResourceEvents:
         self.loops: dict[int, tuple[str, str]] = {}
         # a resource's other names: x = usb_get_dev(udev) holds udev as much as x
         self.aliases: dict[str, set[str]] = {}
+        # node id -> buffers handed to a call only because it may keep them (``uses``)
+        self.may_keep: dict[int, set[str]] = {}
         for node in cfg.nodes:
             events = self._events(node)
             if events:
@@ -422,6 +442,34 @@ class ResourceEvents:
             if at is not None and at < len(args):
                 self.loops[node.id] = (embedded(pair, facts.canon(args[at], params)),
                                        node.macro)
+        for node_id, keys in self.may_keep.items():
+            kept = {key for key in keys if not self._disposed_after(node_id, key)}
+            self.by_node[node_id] = [e for e in self.by_node[node_id] if e.kind != "handon"
+                                     or e.key not in keys or e.key in kept]
+
+    def _disposed_after(self, start: int, key: str) -> bool:
+        """Whether every path from call ``start`` releases, stores or returns ``key``
+        before it leaves or takes it again: then the call, which may have kept it, only
+        read it (``parse(skb); if (ok) *out = skb; else kfree_skb(skb);``)."""
+        names = self.names(key)
+        seen: set[int] = set()
+        todo = [target for target, _ in self.cfg.nodes[start].succ]
+        while todo:
+            node_id = todo.pop()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            events = [e for e in self.by_node.get(node_id, ()) if e.key in names and not (
+                e.kind == "handon" and e.key in self.may_keep.get(node_id, ()))]
+            if any(e.kind == "acquire" for e in events):
+                return False
+            if any(e.kind in ("release", "store", "handon") for e in events):
+                continue
+            node = self.cfg.nodes[node_id]
+            if node.is_exit:
+                return False
+            todo.extend(target for target, _ in node.succ)
+        return True
 
     def names(self, key: str) -> set[str]:
         """Every name of resource ``key``."""
@@ -435,7 +483,7 @@ class ResourceEvents:
     def _events(self, node: Node) -> list[Event]:
         if node.kind == "free" and node.var:  # a __free(...) variable leaves its scope
             return [Event("release", node.var)]
-        if node.kind == "call" and node.call:
+        if node.kind == "call" and node.call_node is not None:  # a pointer's call has no name
             return self._call_events(node)
         if node.kind == "assign" and node.assigned and node.expr is not None:
             value = node.expr.child_by_field_name("right") or \
@@ -484,14 +532,18 @@ class ResourceEvents:
             kind = "store" if name in self.store_calls else "handon"
             events.extend(Event(kind, embedded(pair, self.facts.canon(a, self.params)))
                           for a in args)
-        elif self.summaries is not None:
+        elif self.summaries is not None and name:
             events.extend(self.summaries.call_events(self, node))
         if pair.uses is not None and name not in pair.uses and name not in pair.names and \
-                not any(e.kind == "acquire" for e in events):
-            events.extend(Event("handon", key) for i, a in enumerate(args)
-                          if self.summaries is None or
-                          self.summaries.keeps_argument(name, i, pair)
-                          for key in _given(a, self.facts.canon(a, self.params)))
+                name not in _ERROR_TESTS:  # what a helper takes is not what it is given
+            taken = {e.key for e in events if e.kind == "acquire"}
+            kept = [key for i, a in enumerate(args)
+                    if self.summaries is None or not name or
+                    self.summaries.keeps_argument(name, i, pair)
+                    for key in _given(a, self.facts.canon(a, self.params)) if key not in taken]
+            events.extend(Event("handon", key) for key in kept)
+            if kept:
+                self.may_keep.setdefault(node.id, set()).update(kept)
         return events
 
     def _handed_at_once(self, node: Node) -> bool:
@@ -513,7 +565,7 @@ class ResourceEvents:
         elif spec == "ret" and name not in pair.same_object and _only_tested(node.call_node):
             where = "local"  # ``if (!get(...))``: nothing keeps a result it only tests
         elif spec.startswith("out") and key != "*":
-            where = destination(self.facts, _raw(arguments(node.call_node)[int(
+            where = destination(self.facts, raw_text(arguments(node.call_node)[int(
                 spec[3:].split(".")[0])]))
         else:
             where = "object"

@@ -215,6 +215,17 @@ class ReturnFacts:
         return self.classify(atoms)
 
 
+def returns_result(node: Node, call: Node) -> bool:
+    """Whether exit ``node`` returns what call node ``call`` returned, as is: ``return
+    get(...);``, or ``return ret;`` after ``ret = get(...)``."""
+    if node.kind != "return" or node.expr is None or call.call_node is None:
+        return False
+    expr = unwrap(node.expr)
+    return expr == call.call_node or (
+        expr is not None and expr.type == "identifier" and call.assigned is not None and
+        expr.text.decode(errors="replace") == call.assigned.strip())
+
+
 def return_kind(fn_node: Any) -> str:
     """int | pointer | bool | void | other: how the function's result reads."""
     declarator = fn_node.child_by_field_name("declarator")

@@ -5,16 +5,18 @@ returns 0; the region is then held in ``ali_probe()`` from that call on, and a
 later failure must release it. A helper is summarised per pair:
 
 - it *acquires* a resource when the resource is still held at one of its
-  success exits and is named by its parameters (``$0->io``), a global, or is
-  the pointer it returns (``$ret``); at a call site the parameters become the
+  success exits and is named by its parameters (``$0->io``), a global, or
+  what an out-parameter points to (``*$4``: ``*reply = skb``), or is the
+  pointer it returns (``$ret``); at a call site the parameters become the
   call's arguments and the call's result says whether it succeeded, the way
-  the helper reports errors (0, a pointer, true);
+  the helper reports errors (0, a pointer, true, a length);
 - it *releases* a resource named by its parameters or a global when some path
   through it releases it.
 
 Helpers are looked up in the file first, then (with ``--repo``/``--tree``) in
-the other C files of its folder; summaries nest (a helper's helper) up to a
-depth, and recursion ends in an empty summary.
+the other C files and headers of its folder and of the folder above (a driver
+with a folder per chip keeps its common helpers there); summaries nest (a
+helper's helper) up to a depth, and recursion ends in an empty summary.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ from bot.c.resources import (
     PairSpec,
     ResourceEvents,
     arguments,
+    destination,
     function_facts,
     pair_events,
+    raw_text,
+    result_name,
 )
-from bot.c.retvals import ValueTracker, Z, preproc_arms, return_facts
+from bot.c.retvals import POS, ValueTracker, Z, preproc_arms, return_facts, returns_result
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
@@ -54,8 +59,8 @@ def defined_names(text: str) -> frozenset[str]:
 
 @dataclass
 class Folder:
-    """The other C files of a file's folder, read and parsed only when one of them
-    defines a helper that is wanted."""
+    """The driver's other sources (C files and headers), read and parsed only when one
+    of them defines a helper that is wanted."""
 
     paths: list[str]
     read: Callable[[str], str | None]
@@ -270,6 +275,7 @@ class Summaries:
                                         call=cfg.nodes[node_id].call or ""))
         for key in events.resources():
             tracked = track(cfg, events, key, tracker)
+            outside = _outside_name(key, cfg, events, facts)
             kept = []
             for state in tracked.states:
                 node = cfg.nodes[state[0]]
@@ -278,20 +284,17 @@ class Summaries:
                 acquired = cfg.nodes[state[3]]
                 exit_class = tracker.exit_class(node, state[4])
                 held = tracked.held_at(state)
-                if held and state[2] != "caller" and exit_class == "success" and \
-                        _named_outside(key, facts):
-                    kept.append((state, acquired))
-                elif not held and returns.kind == "pointer" and exit_class == "success" \
-                        and _returns(node, key, facts):
+                passed = _passes_on(node, acquired, events, key)
+                if held and state[2] != "caller" and outside and (
+                        exit_class == "success" or passed is not None):
+                    kept.append((state, acquired, passed))
+                elif not held and returns.kind == "pointer" and exit_class != "error" \
+                        and _returns(node, key, events):
                     found.append(Effect("acquire", "$ret", "pointer", "every", acquired.line,
                                         acquired.call or pair.name))
-            # held only where it returns 0: released on every other return, so a caller
-            # that sees anything else owes nothing
-            zero = kind == "errno" and all(
-                tracker.returned(cfg.nodes[state[0]], state[4]) == {Z} for state, _ in kept)
-            found.extend(Effect("acquire", key, "zero" if zero else kind, state[2] or "auto",
-                                acquired.line, acquired.call or pair.name)
-                         for state, acquired in kept)
+            found.extend(Effect("acquire", outside, _held_when(kind, kept, cfg, tracker),
+                                state[2] or "auto", acquired.line, acquired.call or pair.name)
+                         for state, acquired, _ in kept)
         return list(dict.fromkeys(found))
 
     def call_events(self, events: ResourceEvents, node: Node) -> list[Event]:
@@ -310,9 +313,15 @@ class Summaries:
                     f"{'takes' if effect.kind == 'acquire' else 'gives back'} it"),)
             if effect.kind == "release":
                 out.append(Event("release", key, via=via))
-            else:
-                out.append(Event("acquire", key, effect.mode, effect.returns,
-                                 f"{name}() -> {effect.call}", via))
+                continue
+            mode, filled = effect.mode, effect.resource.startswith("*$")
+            if filled:  # into a local (``&skb``): owed on every exit; into a field, or
+                # where a pointer the function was given points: on error exits
+                raw = raw_text(args[int(effect.resource[2:])])
+                mode = {"local": "every"}.get(destination(events.facts, raw), "error") \
+                    if raw.startswith("&") else "error"
+            out.append(Event("acquire", key, mode, effect.returns,
+                             f"{name}() -> {effect.call}", via, out=filled))
         return out
 
 
@@ -360,22 +369,71 @@ def _values(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\b([A-Za-z_]\w*)\b(?!\s*\()", text))
 
 
+def _held_when(kind: str, kept: list, cfg, tracker: ValueTracker) -> str:
+    """How an int helper's result says it holds what it keeps: ``zero`` when it keeps it
+    only where it returns 0, ``positive`` only where it returns a count (a length read),
+    releasing it on every other return, so a caller that sees anything else owes nothing;
+    else as its errors show (``errno``)."""
+    if kind != "errno":
+        return kind
+    held = set()
+    for state, _, passed in kept:
+        if passed is not None:
+            held.add(passed)
+            continue
+        returned = tracker.returned(cfg.nodes[state[0]], state[4])
+        held.add("zero" if returned == {Z} else "positive" if returned == {POS} else kind)
+    return held.pop() if len(held) == 1 else kind
+
+
 def _named_outside(key: str, facts) -> bool:
     """Whether a resource name means the same thing to the helper's callers."""
-    base = re.split(r"->|\[|\(", key, maxsplit=1)[0]
+    base = re.split(r"->|\[|\(", key, maxsplit=1)[0].lstrip("*")
     return bool(key) and key != "*" and (base.startswith("$") or (
         base not in facts.locals and base not in facts.params and base.isidentifier()))
 
 
-def _returns(node: Node, key: str, facts) -> bool:
-    return node.kind == "return" and node.expr is not None and \
-        "".join(node.expr.text.decode(errors="replace").split()) == key
+def _outside_name(key: str, cfg, events: ResourceEvents, facts) -> str:
+    """The name a resource the helper may keep has for its callers: its own, unless it is
+    a local or a parameter the helper reuses for it (``skb = next(q)``, ``fill(&skb)``),
+    then where the helper stores it through an out-parameter (``*out = skb``); "" when
+    it has none."""
+    reused = re.fullmatch(r"\$\d+", key) is not None and any(
+        e.kind == "acquire" and e.key == key and (e.out or cfg.nodes[node_id].assigned in
+                                                  facts.params)
+        for node_id, evs in events.by_node.items() for e in evs)
+    if _named_outside(key, facts) and not reused:
+        return key
+    return next((name for name in sorted(events.aliases.get(key, ()))
+                 if name.startswith("*$") and _named_outside(name, facts)), "")
+
+
+def _passes_on(node: Node, acquired: Node, events: ResourceEvents, key: str) -> str | None:
+    """How the helper's result says whether it holds ``key``, when exit ``node`` returns
+    the result of the call that took it through an out-parameter as is (``return
+    send_and_get(d, cmd, out);``, ``ret = get(d, out); ...; return ret;``): as that
+    call's does; None otherwise."""
+    if not key.startswith("*$") or not returns_result(node, acquired):
+        return None
+    return next((e.returns for e in events.by_node.get(acquired.id, ())
+                 if e.kind == "acquire" and e.key == key), None)
+
+
+def _returns(node: Node, key: str, events: ResourceEvents) -> bool:
+    """Whether exit ``node`` returns resource ``key`` (``return skb;``, ``return alloc();``)."""
+    return node.kind == "return" and any(e.kind == "handon" and e.key == key
+                                         for e in events.by_node.get(node.id, ()))
 
 
 def _at_call(resource: str, args: list, node: Node, events: ResourceEvents) -> str:
     """The helper's resource name in the caller's terms."""
     if resource == "$ret":
-        return "".join((node.assigned or "").split()).replace(".", "->")
+        return result_name(events.facts, node, events.params)
+    out = re.fullmatch(r"\*\$(\d+)", resource)
+    if out is not None and int(out.group(1)) < len(args):  # ``*out``: what ``&skb`` names
+        arg = args[int(out.group(1))]
+        key = events.facts.canon(arg, events.params)
+        return key if raw_text(arg).startswith("&") else f"*{key}"
     missing = False
 
     def arg(match: re.Match) -> str:

@@ -64,19 +64,24 @@ def _finding(rule, ctx: PatchContext, path: str, violation: Violation, function:
 
 
 def _folder(ctx: PatchContext, path: str) -> Folder | None:
-    """The other C files beside ``path`` in the base, shared by every rule of the review."""
+    """The driver's other sources in the base, shared by every rule of the review: the C
+    files and headers beside ``path``, then those of its parent folder (a driver with a
+    folder per chip keeps its common helpers and their inline wrappers there)."""
     base = ctx.base
     if base is None or not hasattr(base, "folder"):
         return None
-    key = ("folder", path.rsplit("/", 1)[0] if "/" in path else "")
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    key = ("folder", folder)
     if key not in ctx.cache:
 
         def read(other: str) -> str | None:
             got = base.read(other, None)
             return got.text if got is not None else None
 
-        ctx.cache[key] = Folder([p for p in base.folder(path)
-                                 if p.endswith(".c") and p != path], read)
+        beside = base.folder(path)
+        above = base.folder(folder) if folder else []
+        ctx.cache[key] = Folder([p for p in beside + above
+                                 if p.endswith((".c", ".h")) and p != path], read)
     return ctx.cache[key]
 
 
