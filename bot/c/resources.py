@@ -39,6 +39,8 @@ class PairSpec:
     embedded: tuple[str, ...] = ()  # fields that are the resource itself (X->dev is X)
     loops: tuple[tuple[str, int], ...] = ()  # loop macro -> argument it holds in the body
     same_object: frozenset[str] = frozenset()  # acquires returning their argument (get_device)
+    moves: frozenset[str] = frozenset()  # acquires taking an existing one off a holder
+    # (skb_dequeue): put straight into a field, it moved between holders, nobody took it
     drops: tuple[tuple[str, int], ...] = ()  # getter -> argument it releases (the "from")
     confidence: str = "pack"  # pack | inferred
     must_check: bool = False  # a failed acquire takes nothing: its result must be tested
@@ -519,6 +521,9 @@ class ResourceEvents:
                                                                         self.params))))
         if name in pair.acquires and self._handed_at_once(node):
             pass  # ``add(kstrdup(s))``: the callee has the buffer before we could hold it
+        elif name in pair.moves and node.assigned and \
+                destination(self.facts, node.assigned) == "field":
+            pass  # ``buf->skb = skb_dequeue(&free_q)``: from one holder to another
         elif name in pair.acquires:
             acquired = self._acquire(node)
             events.append(acquired)

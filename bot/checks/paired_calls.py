@@ -11,6 +11,8 @@
     loops = { for_each_child_of_node = 1 }   # loop macros holding an argument in the body
     drops = { of_find_node_by_name = 0 }     # getters that release an argument
     same_object = ["get_device"]             # acquires that return their first argument
+    moves = ["skb_dequeue"]  # acquires taking an existing one off a holder: put straight
+                             # into a field, it moved from holder to holder, not taken
     must_check = true      # report an acquire whose result is thrown away
     uses = ["memcpy"]      # a buffer: any other call given it may keep it (handed on)
 
@@ -82,6 +84,7 @@ def pair_of(rule) -> PairSpec:
         loops=tuple(sorted(params.get("loops", {}).items())),
         drops=tuple(sorted(params.get("drops", {}).items())),
         same_object=frozenset(_names(params.get("same_object", [])) or ()),
+        moves=frozenset(_names(params.get("moves", [])) or ()),
         must_check=params.get("must_check", False) is True,
         uses=frozenset(_names(params["uses"]) or ()) if "uses" in params else None)
 

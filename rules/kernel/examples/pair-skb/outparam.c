@@ -86,3 +86,19 @@ static int good(struct demo_dev *dd, u8 band)
 	/* ok: pair-skb */
 	return temp;
 }
+
+/* a receive buffer refilled from the driver's free queue: the skb moves from one
+ * holder to another, and the buffer keeps it whatever the function returns */
+static int good_refill(struct demo_dev *dd, struct demo_rx_buf *rb)
+{
+	if (!rb->skb)
+		rb->skb = skb_dequeue(&dd->free_q);
+	if (!rb->skb)
+		/* ok: pair-skb */
+		return -ENOMEM;
+	if (demo_submit_rx(dd, rb->urb))
+		/* ok: pair-skb */
+		return -EIO;
+	/* ok: pair-skb */
+	return 0;
+}
