@@ -19,7 +19,11 @@ from bot.c.cfg import CFG, CONDITION_WRAPPERS, Node, callee_name
 
 # value atoms: what a tracked variable may hold on a path
 Z, NEG, POS, NZ, NN, EP, U = "zero", "neg", "pos", "nonzero", "nonneg", "errptr", "unknown"
+# a driver's named status, whose number we do not know: _SUCCESS, RT_STATUS_FAILURE
+OK, FAIL = "ok", "fail"
 ANY = frozenset({U})
+_STATUS_OK = re.compile(r"_?(?:[A-Z0-9]+_)*(?:SUCCESS|OK)")
+_STATUS_FAIL = re.compile(r"_?(?:[A-Z0-9]+_)*(?:FAIL|FAILURE|FAILED)")
 
 # predicate -> atom -> what the atom becomes when the predicate holds (None: impossible)
 _REFINE: dict[str, dict[str, Any]] = {
@@ -35,7 +39,15 @@ _REFINE: dict[str, dict[str, Any]] = {
     "valid": {Z: None, NEG: None, POS: POS, NZ: POS, NN: POS, EP: None, U: POS},
     "isneg": {Z: None, NEG: NEG, POS: None, NZ: NEG, NN: None, EP: None, U: NEG},
 }
-_OPPOSITE = {"zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "neg",
+for _row in _REFINE.values():  # a named status's number is unknown: no test rules it out
+    _row.update({OK: OK, FAIL: FAIL})
+# x == _SUCCESS ("isok") and x == _FAIL ("isfail"), and their negations
+_REFINE["isok"] = {OK: OK, FAIL: None, U: OK}
+_REFINE["notok"] = {OK: None, FAIL: FAIL, U: U}
+_REFINE["isfail"] = {OK: None, FAIL: FAIL, U: FAIL}
+_REFINE["notfail"] = {OK: OK, FAIL: None, U: U}
+_OPPOSITE = {"isok": "notok", "notok": "isok", "isfail": "notfail", "notfail": "isfail",
+             "zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "neg",
              "pos": "nonpos", "nonpos": "pos", "errptr": "validptr", "validptr": "errptr",
              "errornull": "valid", "valid": "errornull"}
 _ERROR_VALUE_CALLS = {"ERR_PTR": EP, "ERR_CAST": EP, "PTR_ERR": NEG}
@@ -70,6 +82,18 @@ def tested_name(node: Any) -> str | None:
     if node.type in ("identifier", "field_expression"):
         return "".join(node.text.decode(errors="replace").split()).replace(".", "->")
     return None
+
+
+def status_name(node: Any) -> str | None:
+    """``OK`` or ``FAIL`` for a driver's named status constant (``_SUCCESS``, ``_FAIL``),
+    else None."""
+    node = unwrap(node)
+    if node is None or node.type != "identifier":
+        return None
+    text = node.text.decode(errors="replace")
+    if _STATUS_OK.fullmatch(text):
+        return OK
+    return FAIL if _STATUS_FAIL.fullmatch(text) else None
 
 
 def _is_zero(node: Any) -> bool:
@@ -111,11 +135,16 @@ def condition_predicate(cond: Any, name_of: Callable[[Any], str | None] | None =
     op = cond.child_by_field_name("operator").type
     left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
     flip = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
-    if name_for(left) is None and name_for(right) is not None:
+    if name_for(left) is None and name_for(right) is not None or \
+            status_name(left) and not status_name(right):
         left, right, op = right, left, flip.get(op, op)
     name = name_for(left)
     if name is None:
         return None
+    status = status_name(right)
+    if status is not None:
+        return (name, ("is" if op == "==" else "not") + status) if op in ("==", "!=") \
+            else None
     if _is_zero(right):
         return name, {"==": "zero", "!=": "nonzero", "<": "neg", ">=": "nonneg", ">": "pos",
                       "<=": "nonpos"}.get(op, "") or None
@@ -134,7 +163,7 @@ def refine(atoms: frozenset[str], predicate: str, holds: bool) -> frozenset[str]
         predicate = _OPPOSITE[predicate]
     out: set[str] = set()
     for atom in atoms:
-        got = _REFINE[predicate][atom]
+        got = _REFINE[predicate].get(atom, atom)
         if isinstance(got, tuple):
             out.update(got)
         elif got is not None:
@@ -170,6 +199,9 @@ class ReturnFacts:
             return frozenset({POS})
         if _is_negative_constant(node):
             return frozenset({NEG})
+        status = status_name(node)
+        if status is not None:
+            return frozenset({status})
         if kind == "conditional_expression":
             return self.value(node.child_by_field_name("consequence"), values) | \
                 self.value(node.child_by_field_name("alternative"), values)
@@ -190,11 +222,11 @@ class ReturnFacts:
     def classify(self, atoms: frozenset[str]) -> str:
         """``error``, ``success`` or ``maybe`` for a returned value's atoms."""
         if self.kind == "int":
-            errors, successes = {NEG, NZ, EP}, {Z, POS, NN}
+            errors, successes = {NEG, NZ, EP, FAIL}, {Z, POS, NN, OK}
         elif self.kind == "pointer":
-            errors, successes = {Z, EP, NEG}, {POS, NZ, NN, U}
+            errors, successes = {Z, EP, NEG, FAIL}, {POS, NZ, NN, U, OK}
         elif self.kind == "bool":
-            errors, successes = {Z}, {POS, NZ, NN}
+            errors, successes = {Z, FAIL}, {POS, NZ, NN, OK}
         else:
             return "success"
         if atoms <= errors:
@@ -340,7 +372,8 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
         name = node.assigned
         constant[name] = constant.get(name, True) and name.isidentifier() and \
             value is not None and (value.type in ("true", "false", "null", "number_literal")
-                                   or value.text in (b"true", b"false", b"NULL"))
+                                   or value.text in (b"true", b"false", b"NULL")
+                                   or status_name(value) is not None)
     fixed = {name for name in _parameters(fn_node) if name not in constant}
     tests: dict[str, int] = {}  # flag -> branches testing it, in order of the first
     for node in cfg.nodes:
