@@ -202,9 +202,14 @@ class ReturnFacts:
         status = status_name(node)
         if status is not None:
             return frozenset({status})
-        if kind == "conditional_expression":
-            return self.value(node.child_by_field_name("consequence"), values) | \
-                self.value(node.child_by_field_name("alternative"), values)
+        if kind == "conditional_expression":  # only the arms the tracked values allow
+            test = condition_predicate(node.child_by_field_name("condition"))
+            atoms = values.get(test[0]) if test is not None else None
+            out: frozenset[str] = frozenset()
+            for arm, holds in (("consequence", True), ("alternative", False)):
+                if atoms is None or refine(atoms, test[1], holds) is not None:
+                    out |= self.value(node.child_by_field_name(arm), values)
+            return out
         if kind == "call_expression":
             fn = callee_name(node)
             if fn in _ERROR_VALUE_CALLS:
