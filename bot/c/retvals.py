@@ -39,8 +39,6 @@ _REFINE: dict[str, dict[str, Any]] = {
     "valid": {Z: None, NEG: None, POS: POS, NZ: POS, NN: POS, EP: None, U: POS},
     "isneg": {Z: None, NEG: NEG, POS: None, NZ: NEG, NN: None, EP: None, U: NEG},
 }
-for _row in _REFINE.values():  # a named status's number is unknown: no test rules it out
-    _row.update({OK: OK, FAIL: FAIL})
 # x == _SUCCESS ("isok") and x == _FAIL ("isfail"), and their negations
 _REFINE["isok"] = {OK: OK, FAIL: None, U: OK}
 _REFINE["notok"] = {OK: None, FAIL: FAIL, U: U}
@@ -163,6 +161,7 @@ def refine(atoms: frozenset[str], predicate: str, holds: bool) -> frozenset[str]
         predicate = _OPPOSITE[predicate]
     out: set[str] = set()
     for atom in atoms:
+        # an atom a test does not name stays: no numeric test rules out a named status
         got = _REFINE[predicate].get(atom, atom)
         if isinstance(got, tuple):
             out.update(got)
