@@ -53,6 +53,10 @@ def test_rewrites_keep_every_line(text):
 @given(mutated())
 # error recovery read "log(d)_{;}" as a definition of "_" returning log(d): no parameters
 @example("void f(struct d 0f (d->ok && unmask(d))\n\t\tlog(d)_{;\n}")
+# a backslash-newline before a definition joins two lines of code, not a #define's
+@example("\\\nint f(struct d *d)\n{\n\tif (d->ok)\n\t\treturn 1;\n\tunmask(d);\n\treturn 0;\n}")
+# nor is "#:" a directive: a parser reads the definition after it
+@example("\n#:int f(struct d *d)\n{\n\tif (d->ok)\n\t\treturn 1;\n\tunmask(d);\n\treturn 0;\n}")
 def test_front_end_never_raises_and_lazy_agrees_with_whole(text):
     whole = CSource(text)
     for fn in whole.functions():

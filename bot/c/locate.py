@@ -17,6 +17,7 @@ _OPEN = re.compile(rb"[ \t]*\(")
 _PARAMS = re.compile(rb"[()]|[{};]")
 _HEADER_PREFIX = re.compile(rb"(?:[A-Za-z_]\w*[ \t*]+)*")
 _BODY_OR_END = re.compile(rb"[{};]")
+_DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*\w")  # "#:" is no directive: a parser reads on
 # bounds that keep hostile text linear: a parameter list, the gap between ")" and "{"
 # (attributes), and the places one name could be declared that are looked at (after
 # that many the whole parse decides)
@@ -115,10 +116,12 @@ def _definition_at(data: bytes, at: int, length: int) -> tuple[tuple[int, int] |
 
 
 def _in_directive(data: bytes, at: int) -> bool:
-    """Whether ``at`` is on a preprocessor line (``#define X f(y)``) or its continuation."""
+    """Whether ``at`` is on a preprocessor line (``#define X f(y)``) or its continuation
+    (a backslash-newline elsewhere only joins two lines of code)."""
     start = data.rfind(b"\n", 0, at) + 1
-    return data[start:at].lstrip()[:1] == b"#" or \
-        data[max(0, start - 3):start].rstrip(b"\r\n").endswith(b"\\")
+    while start and data[max(0, start - 3):start].rstrip(b"\r\n").endswith(b"\\"):
+        start = data.rfind(b"\n", 0, start - 1) + 1
+    return _DIRECTIVE.match(data, start, at + 1) is not None
 
 
 def _declarator_position(data: bytes, at: int) -> bool:

@@ -497,13 +497,8 @@ class ResourceEvents:
                     return [Event("store", key)]
                 target = self.facts.canon(left, self.params)
                 self.aliases.setdefault(key, set()).add(target)  # ``kfree(sbi->table)``
-                # then gives back ``table``; a field of the caller's object that another
-                # function of the driver frees (its teardown) has the object as its owner
-                owned = left.type == "field_expression" and self.summaries is not None and \
-                    received(self.facts, target) and self.summaries.freed_by_teardown(
-                        left.child_by_field_name("field").text.decode(errors="replace"),
-                        self.pair, self.cfg.function)
-                return [Event("handon" if owned else "store", key)]
+                # then gives back ``table``
+                return [Event("handon" if self._owned_by_teardown(left) else "store", key)]
             if value is not None and _plain(value):  # ``sc = new_sc``: one more name of it
                 return [Event("copy", self.facts.canon(value, self.params))]  # on this path
         if node.kind == "return" and node.expr is not None:
@@ -524,6 +519,8 @@ class ResourceEvents:
         elif name in pair.moves and node.assigned and \
                 destination(self.facts, node.assigned) == "field":
             pass  # ``buf->skb = skb_dequeue(&free_q)``: from one holder to another
+        elif name in pair.acquires and self.kept_by_object(node):
+            pass  # ``dev->image = vmalloc(n)``: the caller's object holds it from the start
         elif name in pair.acquires:
             acquired = self._acquire(node)
             events.append(acquired)
@@ -551,6 +548,23 @@ class ResourceEvents:
                 self.may_keep.setdefault(node.id, set()).update(kept)
         return events
 
+    def kept_by_object(self, node: Node) -> bool:
+        """Whether call ``node``'s result is stored straight into a field that the object
+        owns (``_owned_by_teardown``)."""
+        return self._owned_by_teardown(_assignment_target(node.call_node))
+
+    def _owned_by_teardown(self, left: Any) -> bool:
+        """Whether a value stored in field ``left`` belongs to the object from then on: a
+        field of an object the caller gave that another function of the driver frees (its
+        teardown: an ops member, an RCU or release callback), whether or not this one
+        succeeds."""
+        if left is None or left.type != "field_expression" or self.summaries is None:
+            return False
+        return received(self.facts, self.facts.canon(left)) and \
+            self.summaries.freed_by_teardown(
+                left.child_by_field_name("field").text.decode(errors="replace"),
+                self.pair, self.cfg.function)
+
     def _handed_at_once(self, node: Node) -> bool:
         """Whether a buffer's result goes straight into another call that may keep it."""
         pair = self.pair
@@ -565,15 +579,23 @@ class ResourceEvents:
         default = "ret" if pair.returns == "pointer" else "arg0"
         spec = pair.spec(name) or default
         key = resource_of(self.facts, pair, node, default, self.params) or "*"
+        return Event("acquire", key, self.owed_by(node, spec, key), pair.returns, name)
+
+    def owed_by(self, node: Node, spec: str = "ret", key: str = "") -> str:
+        """Who owes the release of what call ``node`` takes, from where it lands: a local
+        on every exit, a field (a longer-lived object) on error exits, else ``auto``;
+        a pair that says so itself overrides it. ``spec`` says which part of the call
+        is the resource (``ret``, ``arg0``, ``out2``...)."""
+        if self.pair.release_on != "auto":
+            return self.pair.release_on
         if spec == "ret" and node.assigned:
             where = destination(self.facts, node.assigned)
-        elif spec == "ret" and name not in pair.same_object and _only_tested(node.call_node):
+        elif spec == "ret" and (node.call or "") not in self.pair.same_object and \
+                _only_tested(node.call_node):
             where = "local"  # ``if (!get(...))``: nothing keeps a result it only tests
         elif spec.startswith("out") and key != "*":
             where = destination(self.facts, raw_text(arguments(node.call_node)[int(
                 spec[3:].split(".")[0])]))
         else:
             where = "object"
-        mode = pair.release_on if pair.release_on != "auto" else \
-            {"local": "every", "field": "error"}.get(where, "auto")
-        return Event("acquire", key, mode, pair.returns, name)
+        return {"local": "every", "field": "error"}.get(where, "auto")

@@ -315,7 +315,12 @@ class Summaries:
                 out.append(Event("release", key, via=via))
                 continue
             mode, filled = effect.mode, effect.resource.startswith("*$")
-            if filled:  # into a local (``&skb``): owed on every exit; into a field, or
+            if effect.resource == "$ret" and events.kept_by_object(node):
+                continue  # as the allocator's own result would be: the object's
+            if effect.resource == "$ret":  # a wrapper's result: owed as the allocator's
+                # own would be where it lands (``dev->img = my_vzalloc(n)``: on error exits)
+                mode = events.owed_by(node)
+            elif filled:  # into a local (``&skb``): owed on every exit; into a field, or
                 # where a pointer the function was given points: on error exits
                 raw = raw_text(args[int(effect.resource[2:])])
                 mode = {"local": "every"}.get(destination(events.facts, raw), "error") \
