@@ -21,6 +21,7 @@ from bot.c.cfg import CFG, CONDITION_WRAPPERS, Node, callee_name
 Z, NEG, POS, NZ, NN, EP, U = "zero", "neg", "pos", "nonzero", "nonneg", "errptr", "unknown"
 # a driver's named status, whose number we do not know: _SUCCESS, RT_STATUS_FAILURE
 OK, FAIL = "ok", "fail"
+NOK = "notok"  # a status tested not to be the success one: a failure of some kind
 ANY = frozenset({U})
 _STATUS_OK = re.compile(r"_?(?:[A-Z0-9]+_)*(?:SUCCESS|OK)")
 _STATUS_FAIL = re.compile(r"_?(?:[A-Z0-9]+_)*(?:FAIL|FAILURE|FAILED)")
@@ -40,10 +41,10 @@ _REFINE: dict[str, dict[str, Any]] = {
     "isneg": {Z: None, NEG: NEG, POS: None, NZ: NEG, NN: None, EP: None, U: NEG},
 }
 # x == _SUCCESS ("isok") and x == _FAIL ("isfail"), and their negations
-_REFINE["isok"] = {OK: OK, FAIL: None, U: OK}
-_REFINE["notok"] = {OK: None, FAIL: FAIL, U: U}
-_REFINE["isfail"] = {OK: None, FAIL: FAIL, U: FAIL}
-_REFINE["notfail"] = {OK: OK, FAIL: None, U: U}
+_REFINE["isok"] = {OK: OK, FAIL: None, NOK: None, U: OK}
+_REFINE["notok"] = {OK: None, FAIL: FAIL, NOK: NOK, U: NOK}
+_REFINE["isfail"] = {OK: None, FAIL: FAIL, NOK: FAIL, U: FAIL}
+_REFINE["notfail"] = {OK: OK, FAIL: None, NOK: NOK, U: U}
 _OPPOSITE = {"isok": "notok", "notok": "isok", "isfail": "notfail", "notfail": "isfail",
              "zero": "nonzero", "nonzero": "zero", "neg": "nonneg", "nonneg": "neg",
              "pos": "nonpos", "nonpos": "pos", "errptr": "validptr", "validptr": "errptr",
@@ -226,11 +227,11 @@ class ReturnFacts:
     def classify(self, atoms: frozenset[str]) -> str:
         """``error``, ``success`` or ``maybe`` for a returned value's atoms."""
         if self.kind == "int":
-            errors, successes = {NEG, NZ, EP, FAIL}, {Z, POS, NN, OK}
+            errors, successes = {NEG, NZ, EP, FAIL, NOK}, {Z, POS, NN, OK}
         elif self.kind == "pointer":
-            errors, successes = {Z, EP, NEG, FAIL}, {POS, NZ, NN, U, OK}
+            errors, successes = {Z, EP, NEG, FAIL, NOK}, {POS, NZ, NN, U, OK}
         elif self.kind == "bool":
-            errors, successes = {Z, FAIL}, {POS, NZ, NN, OK}
+            errors, successes = {Z, FAIL, NOK}, {POS, NZ, NN, OK}
         else:
             return "success"
         if atoms <= errors:
