@@ -22,7 +22,10 @@ the release takes too (``x_alloc_blocks(inode, n, struct x_chain *got)`` and
 not the owner it works for: no pair either. A release given neither lets go of
 something else (``x_init_entry(&e); ... x_cleanup(dev, other)``), and a result
 that is neither a status nor given back (``addr = x_map(dev, buf)``) is a
-handle the names do not follow: no pair then, rather than a guess.
+handle the names do not follow: no pair then, rather than a guess. An allocator
+that links what it returns into an object its caller gave (``x_alloc_sta(tbl,
+addr)`` putting the station on ``tbl``'s hash list) leaves it to that table,
+which a later lookup reads: no pair either.
 """
 
 from __future__ import annotations
@@ -95,14 +98,17 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
                  kind_of: Callable[[str], str | None], covered: set[str],
                  sites: Callable[[str], list[Site]] = lambda name: [],
                  status: frozenset[str] = frozenset(),
-                 objects: Callable[[str], list[str]] = lambda name: []) -> list[PairSpec]:
+                 objects: Callable[[str], list[str]] = lambda name: [],
+                 filed: Callable[[str], bool] = lambda name: False) -> list[PairSpec]:
     """Pairs for the calls ``called`` of one function.
 
     ``unwinding``: names the function calls after a label (its unwind code); ``kind_of``:
     the return kind ("int", "pointer", "bool", "void") of a function the file or its
     folder defines, None for others; ``covered``: names the rule packs already pair;
     ``sites``: the function's calls of a name; ``status``: the variables it returns;
-    ``objects``: the pointer types of a definition's parameters ("" for others).
+    ``objects``: the pointer types of a definition's parameters ("" for others);
+    ``filed``: whether a definition puts the pointer it returns into an object its
+    caller gave (a table), which then keeps it: no pair.
     """
     pairs = []
     for name in sorted(set(called)):
@@ -114,7 +120,7 @@ def driver_pairs(called: Iterable[str], unwinding: set[str],
             kind = kind_of(name)
             driver_pair = kind is not None and kind_of(twin) is not None and \
                 bool(OBJECT_VERBS & set(name.split("_")))
-            if twin in unwinding or driver_pair:
+            if (twin in unwinding or driver_pair) and not (kind == "pointer" and filed(name)):
                 shared = set(filter(None, objects(name)[1:])) & \
                     set(filter(None, objects(twin)[1:]))
                 shown = _resource(kind, sites(name), sites(twin), set(status), bool(shared))

@@ -39,6 +39,7 @@ from bot.c.resources import (
     function_facts,
     pair_events,
     raw_text,
+    received,
     result_name,
 )
 from bot.c.retvals import POS, ValueTracker, Z, preproc_arms, return_facts, returns_result
@@ -222,6 +223,17 @@ class Summaries:
             self._kept[key] = found
         return self._kept[key]
 
+    def files_result(self, name: str) -> bool:
+        """Whether helper ``name`` puts the pointer it returns where an object its caller
+        gave reaches it: links it into a list or table of that object
+        (``list_add(&sta->hash, &priv->hash[i])``) or stores it in one of its fields. That
+        object then keeps it (a station table looked up later), not the caller."""
+        key = (name, "#files")
+        if key not in self._kept:
+            fn = self.function(name)
+            self._kept[key] = fn is not None and _files_result(*self._built(fn))
+        return self._kept[key]
+
     def keeps_argument(self, name: str, index: int, pair: PairSpec) -> bool:
         """Whether helper ``name`` may keep (store, free, hand on) what its argument
         ``index`` points to; only a helper of the folder whose body just reads it is
@@ -328,6 +340,32 @@ class Summaries:
             out.append(Event("acquire", key, mode, effect.returns,
                              f"{name}() -> {effect.call}", via, out=filled))
         return out
+
+
+_LINKING = re.compile(r"(?:^|_)(?:add|insert|enqueue|push|link|store)(?:_|$)")
+
+
+def _files_result(cfg, facts) -> bool:
+    returned = {facts.canon(node.expr) for node in cfg.nodes
+                if node.kind == "return" and node.expr is not None} - {"", "NULL", "0"}
+
+    def own(key: str) -> bool:
+        return key in returned or any(key.startswith(f"{r}->") for r in returned)
+
+    for node in cfg.nodes:
+        if node.kind == "call" and node.call and _LINKING.search(node.call):
+            keys = [facts.canon(arg) for arg in arguments(node.call_node)]
+            if any(own(k) for k in keys) and any(
+                    "->" in k and received(facts, k) for k in keys if not own(k)):
+                return True
+        elif node.kind == "assign" and node.expr is not None and node.assigned:
+            left = node.expr.child_by_field_name("left")
+            value = node.expr.child_by_field_name("right")
+            if left is not None and value is not None and \
+                    facts.canon(value) in returned and received(facts, facts.canon(left)) \
+                    and "->" in facts.canon(left):
+                return True
+    return False
 
 
 @lru_cache(maxsize=256)

@@ -112,6 +112,9 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
         fn = summaries.function(name)
         return return_kind(fn.node) if fn is not None else None
 
+    def filed(name: str) -> bool:
+        return summaries.files_result(name)
+
     def objects(name: str) -> list[str]:
         fn = summaries.function(name)
         return pointer_parameter_types(fn.node) if fn is not None else []
@@ -127,7 +130,7 @@ def inferred(cfg: CFG, env: PathEnv, covered: set[str]) -> list[Violation]:
     status = frozenset(return_facts(cfg, env.fn_node).returned)
     found: list[Violation] = []
     for pair in driver_pairs([n.call for n in calls], unwinding, kind_of, covered, sites,
-                             status, objects):
+                             status, objects, filed):
         found.extend(paired(cfg, env, pair=pair))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
 
