@@ -288,6 +288,22 @@ def _failure_label(node: Node, acquire: Node, returns: str) -> tuple[bool, bool]
     return (label, True) if label is not None else None
 
 
+_CODE = "#code:"  # a mark: this local holds the error code of the resource's acquire
+_ERROR_CODE_CALLS = frozenset({"PTR_ERR_OR_ZERO"})
+
+
+def _code_failure(node: Node, marks: frozenset) -> tuple[bool, bool] | None:
+    """Which edge of branch ``node`` means the acquire failed when it tests a local
+    holding its error code (``ret = PTR_ERR_OR_ZERO(p); if (ret)``); the other edge
+    proves nothing more (a NULL pointer's code is 0 too)."""
+    test = condition_predicate(node.cond) if node.cond is not None else None
+    if test is None or _CODE + test[0] not in marks:
+        return None
+    label = {"nonzero": True, "neg": True, "isneg": True, "zero": False,
+             "nonneg": False}.get(test[1])
+    return (label, False) if label is not None else None
+
+
 def _null_test(node: Node, key: str) -> bool | None:
     """The edge of ``node`` on which pointer ``key`` is NULL or an ``ERR_PTR``, if ``node``
     tests it: not a path once the acquire is known to have succeeded (``if (IS_ERR(p))``
@@ -371,6 +387,12 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             marks = marks | {target} if held == 1 and _sets(node) else marks - {target}
         elif target and target not in names:
             marks = marks | {target} if copied else marks - {target}
+        if target:  # ``ret = PTR_ERR_OR_ZERO(p)``: ret says from here whether p failed
+            marks = marks - {_CODE + target}
+            if held == 2 and node.call in _ERROR_CODE_CALLS and any(
+                    events.facts.canon(arg, events.params) in names
+                    for arg in arguments(node.call_node)):
+                marks = marks | {_CODE + target}
         guard = guards.get(node_id)
         kept_edge = guard[1] if guard is not None and held == 1 and guard[0] in marks \
             else None
@@ -381,6 +403,8 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             held = 1  # its result overwritten untested: no later test says it failed
         if node.kind == "branch" and held == 2 and taken is not None:
             failed = _failure_label(node, cfg.nodes[acquired_at], taken.returns)
+            if failed is None:
+                failed = _code_failure(node, marks)
             if failed is None and taken.out:  # still NULL: the helper did not fill it
                 null = _null_test(node, key)
                 failed = (null, True) if null is not None else None
