@@ -408,8 +408,11 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             if failed is None and taken.out:  # still NULL: the helper did not fill it
                 null = _null_test(node, key)
                 failed = (null, True) if null is not None else None
-        pointer = taken.returns == "pointer" if taken is not None else acquired_at in \
-            events.loops  # a loop macro's node
+        # a pointer, or one filled through an out-parameter (``request_firmware(&fw, ..)``):
+        # once it is known to be held, a NULL test of it is not a path
+        pointer = (taken.returns == "pointer" or taken.out or (events.pair.spec(
+            taken.call) or "").startswith("out")) if taken is not None else \
+            acquired_at in events.loops  # a loop macro's node
         null_edge = _null_test(node, key) if node.kind == "branch" and held == 1 and \
             pointer else None
         loop = events.loops.get(node_id, ("",))[0] == key
