@@ -206,6 +206,20 @@ int f(struct d *d, u64 v)
 	unmask(d);
 	return 0;
 }""",
+    "macro argument that starts with a comparison": """
+#define PICK(member, test, fallback) \\
+	((conf && conf->member test) ? (fallback) : (conf ? conf->member : (fallback)))
+
+int f(struct d *d, struct cfg *conf)
+{
+	u32 w = PICK(width, < MIN_WIDTH, MIN_WIDTH);
+	u32 h = PICK(height, >= MAX_HEIGHT, MAX_HEIGHT);
+
+	if (w > h)
+		return -EINVAL;/*X*/
+	unmask(d);
+	return 0;
+}""",
 }
 
 

@@ -18,6 +18,7 @@ recorded in ``Rewritten``:
 - bare type arguments of macros (``container_of(p, struct foo, m)``,
   ``min_t(unsigned long, a, b)``) become expressions;
 - ``DECLARE_BITMAP(map, N) = {};`` gets ``0`` for its brace initializer;
+- a comparison a macro argument starts with (``PICK(w, < MIN_W, MIN_W)``) is blanked;
 - named variadic parameters of a ``#define`` in a body (``_val...``) are blanked.
 
 ``one_configuration`` gives the text of one configuration, for code that an ``#if``
@@ -77,6 +78,9 @@ _BRACES = re.compile(rb"[{};]")
 # so hostile text (thousands of unclosed calls) costs linear time
 _MACRO_SPAN = 1024
 _INITIALIZER_SPAN = 2048
+# a macro argument that is an operator and an operand (``PICK(conf->w, < MIN_W, MIN_W)``):
+# no C expression starts with a comparison
+_OPERATOR_ARG = re.compile(rb"[(,][ \t\r\n]*([<>]=?|[=!]=)(?![<>=])")
 _DECLARE_INIT = re.compile(rb"(?m)^[ \t]+[A-Z_][A-Z0-9_]*\([^;{}\n]*\)[ \t]*=[ \t]*\{")
 _LITERAL_END = re.compile(rb"\s*\)\s*\{")
 _ELSE_DO = re.compile(rb"(?:^|\W)(?:else|do)$")
@@ -368,6 +372,15 @@ def _type_arguments(out: bytearray, masked: bytes) -> None:
         _put(out, start, re.sub(rb"\W", b"_", bytes(out[start:end]).rstrip()).upper())
 
 
+def _operator_arguments(out: bytearray, masked: bytes) -> None:
+    """``PICK(w, < MIN_W, MIN_W)``: the comparison a macro pastes in is blanked, leaving
+    its operand as the argument."""
+    if b"<" not in masked and b">" not in masked and b"=" not in masked:
+        return
+    for match in _OPERATOR_ARG.finditer(masked):
+        _blank(out, *match.span(1))
+
+
 def _named_variadics(out: bytearray, masked: bytes) -> None:
     if b"...)" not in masked:
         return
@@ -387,6 +400,7 @@ def rewrite(data: bytes) -> Rewritten:
     _attributes(out, masked, data, facts)
     _offsetof(out, masked, data)
     _type_arguments(out, masked)
+    _operator_arguments(out, masked)
     _named_variadics(out, masked)
     facts.data = bytes(out)
     return facts
