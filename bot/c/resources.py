@@ -340,7 +340,7 @@ class Event:
     # (or as it was) when it did not take it
 
 
-_PATH = re.compile(r"\w+(?:->\w+|\.\w+)*")
+_PATH = re.compile(r"\$?\w+(?:->\w+|\.\w+)*")  # $0: a parameter of a summarised helper
 
 
 def _given(arg: Any, key: str) -> list[str]:
