@@ -379,6 +379,60 @@ def test_the_end_of_a_void_function_made_int_is_the_same_exit(capsys, tmp_path):
         == []
 
 
+def test_dropping_a_dead_return_after_the_final_one_keeps_the_exit(capsys, tmp_path):
+    """``return n; return 0; }`` -> ``return n; }``: the leak at the end is the one it
+    was, neither introduced nor fixed."""
+    counted = OF_LOOKUP.replace("static void", "static int").replace(
+        "\t\treturn;\n", "\t\treturn 0;\n").replace(
+        "\tdemo_read_limits(d, np);\n}", "\treturn demo_read_limits(d, np);\n")
+    dead = counted + "\treturn 0;\n}\n"
+    _, added, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add limits", {DRIVER: dead}),
+        ("demo: drop a dead return", {DRIVER: counted + "}\n"})])
+    assert [(f["status"], f["line"]) for f in review_range(capsys, tmp_path, added)
+            if f["rule"] == "pair-of-node"] == [("introduced", 8)]
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-of-node"] \
+        == []
+
+
+TEARDOWN = """\
+static void demo_free(struct demo *d)
+{
+	kfree(d->table);
+}
+
+static const struct demo_ops demo_ops = {
+	.release = demo_free,
+};
+"""
+
+LOAD_TABLE = """\
+static int demo_load_table(struct demo *d, int n)
+{
+	d->table = kzalloc(n, GFP_KERNEL);
+	if (!d->table)
+		return -ENOMEM;
+	if (demo_hw(d) < 0)
+		return -EIO;
+	return 0;
+}
+"""
+
+
+def test_a_teardown_in_another_file_of_the_same_patch_is_seen(capsys, tmp_path):
+    """The folder a patch's files are analysed with holds every other file of it, whatever
+    their order: the teardown in core.c (touched first) frees what demo.c stores."""
+    _, change = history_repo(tmp_path, [
+        ("demo: start", {"drivers/demo/core.c": TEARDOWN,
+                         DRIVER: LOAD_TABLE.replace("\tif (demo_hw(d) < 0)\n\t\treturn -EIO;\n",
+                                                    "")}),
+        ("demo: check the hardware after loading",
+         {"drivers/demo/core.c": "/* demo core */\n" + TEARDOWN, DRIVER: LOAD_TABLE})])
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-kmalloc"] \
+        == []
+
+
 SCRATCH = """\
 static int demo_dump(struct demo *d)
 {

@@ -59,47 +59,65 @@ def defined_names(text: str) -> frozenset[str]:
 
 
 @dataclass
+class _FolderFiles:
+    """What is read and parsed of a folder's files, shared by the views of one folder."""
+
+    index: dict[str, list[str]] | None = None  # name -> files that may define it
+    parsed: dict[str, CSource] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    data: dict[str, bytes] = field(default_factory=dict)  # the texts as bytes, once
+
+
+@dataclass
 class Folder:
     """The driver's other sources (C files and headers), read and parsed only when one
-    of them defines a helper that is wanted."""
+    of them defines a helper that is wanted. One folder is read once for every file of a
+    patch in it; ``without(path)`` is the view the review of ``path`` uses (the file
+    under review is its image, not the base's text)."""
 
     paths: list[str]
     read: Callable[[str], str | None]
-    _index: dict[str, list[str]] | None = None  # name -> files that may define it
-    _parsed: dict[str, CSource] = field(default_factory=dict)
-    _texts: dict[str, str] = field(default_factory=dict)
-    _data: dict[str, bytes] = field(default_factory=dict)  # the texts as bytes, once
+    skip: str = ""
+    _files: _FolderFiles = field(default_factory=_FolderFiles)
+
+    def without(self, path: str) -> Folder:
+        return Folder(self.paths, self.read, path, self._files)
+
+    def others(self) -> list[str]:
+        return [path for path in self.paths if path != self.skip]
 
     def text(self, path: str) -> str:
-        if path not in self._texts:
-            self._texts[path] = self.read(path) or ""
-        return self._texts[path]
+        texts = self._files.texts
+        if path not in texts:
+            texts[path] = self.read(path) or ""
+        return texts[path]
 
     def _paths_of(self, name: str) -> list[str]:
-        if self._index is None:
-            self._index = {}
+        if self._files.index is None:
+            self._files.index = {}
             for path in self.paths:
                 for found in defined_names(self.text(path)):
-                    self._index.setdefault(found, []).append(path)
-        return self._index.get(name, [])
+                    self._files.index.setdefault(found, []).append(path)
+        return [path for path in self._files.index.get(name, []) if path != self.skip]
 
     def text_of(self, name: str) -> str | None:
         """The text of ``name``'s definition, if a folder file plainly holds one."""
         for path in self._paths_of(name):
-            if path not in self._data:
-                self._data[path] = self.text(path).encode("utf-8", errors="replace")
-            data = self._data[path]
+            if path not in self._files.data:
+                self._files.data[path] = self.text(path).encode("utf-8", errors="replace")
+            data = self._files.data[path]
             span, _ = function_span(data, name)
             if span is not None:
                 return data[span[0]:span[1]].decode(errors="replace")
         return None
 
     def __call__(self, name: str) -> CSource | None:
+        parsed = self._files.parsed
         for path in self._paths_of(name):
-            if path not in self._parsed:
-                self._parsed[path] = CSource(self.text(path), lazy=True)
-            if self._parsed[path].function(name) is not None:
-                return self._parsed[path]
+            if path not in parsed:
+                parsed[path] = CSource(self.text(path), lazy=True)
+            if parsed[path].function(name) is not None:
+                return parsed[path]
         return None
 
 
@@ -207,7 +225,7 @@ class Summaries:
         if key not in self._kept:
             texts = {src.text for src in self.sources}  # a folder file parsed is in both
             if isinstance(self.load_more, Folder):
-                texts |= {self.load_more.text(path) for path in self.load_more.paths}
+                texts |= {self.load_more.text(path) for path in self.load_more.others()}
             releases = tuple(sorted(pair.releases))
             seen = {function, ""}
             names = {name for text in texts

@@ -80,9 +80,8 @@ def _folder(ctx: PatchContext, path: str) -> Folder | None:
 
         beside = base.folder(path)
         above = base.folder(folder) if folder else []
-        ctx.cache[key] = Folder([p for p in beside + above
-                                 if p.endswith((".c", ".h")) and p != path], read)
-    return ctx.cache[key]
+        ctx.cache[key] = Folder([p for p in beside + above if p.endswith((".c", ".h"))], read)
+    return ctx.cache[key].without(path)
 
 
 def _parses(ctx: PatchContext, fd) -> tuple[CSource | None, CSource | None, list[str]]:
@@ -219,18 +218,22 @@ def _lines(src: CSource, fn: CFunction) -> list[str]:
 def _ending(src: CSource | None, name: str) -> dict[int, int]:
     """{line of the function's final ``return ...;``: line of its closing brace}: leaving by
     the last statement is leaving at the end, so ``}`` becoming ``return 0; }`` (a void
-    function made int) keeps a violation there the same one."""
+    function made int) keeps a violation there the same one; so does dropping a dead
+    ``return 0;`` after the final one (each of a run of returns ending the body counts)."""
     fn = src.function(name) if src is not None else None
     if fn is None:
         return {}
     key = ("ending", name)
     if key not in src.memo:  # every rule of the patch asks
         lines = _lines(src, fn)
+        ending: dict[int, int] = {}
         last = len(lines) - 2  # the line above the closing brace's
-        while last > 0 and not lines[last]:
+        while last > 0 and (not lines[last] or lines[last].startswith("return") and
+                            lines[last].endswith(";")):
+            if lines[last]:
+                ending[fn.start_line + last] = fn.end_line
             last -= 1
-        src.memo[key] = {fn.start_line + last: fn.end_line} if lines[last].startswith(
-            "return") and lines[last].endswith(";") else {}
+        src.memo[key] = ending
     return src.memo[key]
 
 
