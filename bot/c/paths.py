@@ -38,6 +38,7 @@ from bot.c.resources import (
     PairSpec,
     ResourceEvents,
     arguments,
+    name_says,
     pair_events,
 )
 from bot.c.retvals import (
@@ -496,9 +497,7 @@ def keeps_on_success(function: str, stems: list[str]) -> bool:
     resume, an open, ``foo_power_on``): then an enable or a request it makes is its
     result, not a leak. Short stems must be a whole word of the name, longer ones may
     be part of one (``unpowergate``)."""
-    words = function.lower().split("_")
-    return any(stem in words if len(stem) < 4 else any(stem in word for word in words)
-               for stem in stems)
+    return name_says(function, stems)
 
 
 def _acquire_note(event: Event | None, node: Node, key: str) -> str:

@@ -314,6 +314,14 @@ def macro_arguments(cond: Any) -> list[Any]:
     return out
 
 
+def name_says(function: str, stems: list[str]) -> bool:
+    """Whether a function's name holds one of ``stems``: a short stem as a whole word,
+    a longer one also as part of a word (``unpowergate``)."""
+    words = function.lower().split("_")
+    return any(stem in words if len(stem) < 4 else any(stem in word for word in words)
+               for stem in stems)
+
+
 def destination(facts: FunctionFacts, raw: str) -> str:
     """Where a result is stored, from its target as written: a ``local`` or a longer-lived
     ``field`` (through a pointer, or a global)."""
@@ -557,8 +565,11 @@ class ResourceEvents:
         """Whether a value stored in field ``left`` belongs to the object from then on: a
         field of an object the caller gave that another function of the driver frees (its
         teardown: an ops member, an RCU or release callback), whether or not this one
-        succeeds."""
-        if left is None or left.type != "field_expression" or self.summaries is None:
+        succeeds; unless this one builds the object (``exit_constructor_names``: an init
+        hook, a probe), whose failure discards it without its teardown."""
+        if left is None or left.type != "field_expression" or self.summaries is None or \
+                name_says(self.cfg.function,
+                          self.summaries.settings.get("exit_constructor_names", [])):
             return False
         return received(self.facts, self.facts.canon(left)) and \
             self.summaries.freed_by_teardown(

@@ -74,3 +74,20 @@ static int bad_load_map_into_new_info(struct demo_super *sb, const u16 *src, int
 	/* ok: pair-kmalloc */
 	return 0;
 }
+
+/* The object's own init hook: when it fails the object is discarded without its
+ * teardown, so the map it stored is still its to free. */
+static int bad_demo_fs_init(struct demo_super *sb, int n)
+{
+	struct demo_fs_info *fi = DEMO_FI(sb);
+
+	fi->map = kvcalloc(n, sizeof(*fi->map), GFP_KERNEL);
+	if (!fi->map)
+		/* ok: pair-kmalloc */
+		return -ENOMEM;
+	if (demo_hw_ready(sb) < 0)
+		/* ruleid: pair-kmalloc */
+		return -EIO;
+	/* ok: pair-kmalloc */
+	return 0;
+}
