@@ -433,6 +433,36 @@ def test_a_teardown_in_another_file_of_the_same_patch_is_seen(capsys, tmp_path):
         == []
 
 
+ID_PROBE = """\
+static int demo_probe(struct demo *d)
+{
+	int ret;
+
+	d->id = ida_alloc(&demo_ids, GFP_KERNEL);
+	ret = demo_hw(d);
+	if (ret)
+		return ret;
+	return 0;
+}
+"""
+
+
+def test_an_acquire_rewritten_into_a_local_keeps_its_old_leak_as_preexisting(capsys, tmp_path):
+    """``d->id = ida_alloc()`` -> ``id = ida_alloc(); if (id < 0) ...; d->id = id;``: the
+    id leaking at the kept exit is the one that was there, neither introduced nor fixed."""
+    checked = ID_PROBE.replace("\tint ret;\n", "\tint ret, id;\n").replace(
+        "\td->id = ida_alloc(&demo_ids, GFP_KERNEL);\n",
+        "\tid = ida_alloc(&demo_ids, GFP_KERNEL);\n\tif (id < 0)\n\t\treturn id;\n"
+        "\td->id = id;\n")
+    _, added, change = history_repo(tmp_path, [
+        ("demo: start", {DRIVER: "static int demo_hw(struct demo *d);\n"}),
+        ("demo: add probe", {DRIVER: ID_PROBE}),
+        ("demo: check the id", {DRIVER: checked})])
+    assert [(f["status"], f["line"]) for f in review_range(capsys, tmp_path, added)
+            if f["rule"] == "pair-ida"] == [("introduced", 8)]
+    assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-ida"] == []
+
+
 SCRATCH = """\
 static int demo_dump(struct demo *d)
 {

@@ -153,8 +153,12 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
     for path, name, old_pre, post, before, after, old_path in judged:
         found.extend(_compare(rule, ctx, path, name, before, after,
                               _line_map(old_pre, post, name), old_path or path,
-                              (_ending(old_pre, name), _ending(post, name)), carried))
+                              (_ending(old_pre, name), _ending(post, name)), carried,
+                              (old_pre, post)))
     return found
+
+
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 def _statement(src: CSource | None, line: int) -> str:
@@ -248,12 +252,15 @@ def _identity(v: Violation, line_map: dict[int, int] | None,
 
 
 def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
-               ending: dict[int, int] | None = None) -> tuple | None:
+               ending: dict[int, int] | None = None, src: CSource | None = None
+               ) -> tuple | None:
     """The identity of a violation whose exit or acquire is on a line the patch rewrote
     (``kzalloc(sizeof(T))`` -> ``kzalloc(sizeof(*p))``) while the other is on a line it
     kept: the rewritten one is left out, so the same resource leaving by the same exit,
     or taken by the same acquire, stays the same violation (``kept``: the post-image's
-    lines the patch did not change; ``line_map`` None for a post-image violation)."""
+    lines the patch did not change; ``line_map`` None for a post-image violation). A
+    rewritten acquire is named by what its line calls, not by where the result goes
+    (``p->id = ida_alloc()`` -> ``id = ida_alloc(); ...; p->id = id;``)."""
     exit_line = (ending or {}).get(v.exit_line, v.exit_line)
     if line_map is not None:
         exit_line = line_map.get(exit_line, 0)
@@ -263,16 +270,19 @@ def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
         acquire_line = v.acquire_line if v.acquire_line in kept else 0
     if not v.acquire_line or bool(exit_line) == bool(acquire_line):
         return None
+    if not acquire_line and src is not None:
+        return frozenset(_CALLED.findall(_statement(src, v.acquire_line))), exit_line, 0
     return v.key, exit_line, acquire_line
 
 
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
              after: Verdict | None, line_map: dict[int, int], pre_path: str = "",
              endings: tuple[dict[int, int], dict[int, int]] = ({}, {}),
-             carried: dict[str, set[tuple]] | None = None) -> list[Finding]:
+             carried: dict[str, set[tuple]] | None = None,
+             sources: tuple[CSource | None, CSource | None] = (None, None)) -> list[Finding]:
     """Findings of one function; ``pre_path``: where it was before (a moved function);
     ``endings``: each image's final return (``_ending``); ``carried``: violations moved
-    between functions (``_carried``)."""
+    between functions (``_carried``); ``sources``: the two images' parses."""
     if after is not None and after.verdict == "unknown" and after.reason and \
             not after.reason.startswith("no function"):
         said = ("not analysed", ctx.patch.index, path, name)
@@ -288,20 +298,21 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
         # nothing to compare against: what the patch leaves is reported as still there
         return [_finding(rule, ctx, path, v, name, "preexisting", "post") for v in new]
     old_end, new_end = endings
+    old_src, new_src = sources
     kept = set(line_map.values())
     old_ids = {_identity(v, line_map, old_end) for v in old} | \
-        {_rewritten(v, line_map, kept, old_end) for v in old} - {None}
+        {_rewritten(v, line_map, kept, old_end, old_src) for v in old} - {None}
     new_ids = {_identity(v, None, new_end) for v in new} | \
-        {_rewritten(v, None, kept, new_end) for v in new} - {None}
+        {_rewritten(v, None, kept, new_end, new_src) for v in new} - {None}
     carried = carried or {"pre": set(), "post": set()}
     found = [_finding(rule, ctx, path, v, name, "preexisting" if _identity(
-        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end) in old_ids or
-        (name, v.key, v.acquire_line) in carried["post"] else "introduced", "post")
+        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end, new_src) in old_ids
+        or (name, v.key, v.acquire_line) in carried["post"] else "introduced", "post")
         for v in new]
     if after is None or after.verdict != "unknown":
         found.extend(_finding(rule, ctx, pre_path or path, v, name, "fixed", "pre") for v in old
                      if _identity(v, line_map, old_end) not in new_ids and
-                     _rewritten(v, line_map, kept, old_end) not in new_ids and
+                     _rewritten(v, line_map, kept, old_end, old_src) not in new_ids and
                      (name, v.key, v.acquire_line) not in carried["pre"])
     return found
 
