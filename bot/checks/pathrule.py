@@ -253,14 +253,14 @@ def _identity(v: Violation, line_map: dict[int, int] | None,
 
 def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
                ending: dict[int, int] | None = None, src: CSource | None = None
-               ) -> tuple | None:
+               ) -> set[tuple]:
     """The identity of a violation whose exit or acquire is on a line the patch rewrote
     (``kzalloc(sizeof(T))`` -> ``kzalloc(sizeof(*p))``) while the other is on a line it
     kept: the rewritten one is left out, so the same resource leaving by the same exit,
     or taken by the same acquire, stays the same violation (``kept``: the post-image's
     lines the patch did not change; ``line_map`` None for a post-image violation). A
-    rewritten acquire is named by what its line calls, not by where the result goes
-    (``p->id = ida_alloc()`` -> ``id = ida_alloc(); ...; p->id = id;``)."""
+    rewritten acquire is also named by what its line calls, not only by where the result
+    goes (``p->id = ida_alloc()`` -> ``id = ida_alloc(); ...; p->id = id;``)."""
     exit_line = (ending or {}).get(v.exit_line, v.exit_line)
     if line_map is not None:
         exit_line = line_map.get(exit_line, 0)
@@ -269,10 +269,11 @@ def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
         exit_line = exit_line if exit_line in kept else 0
         acquire_line = v.acquire_line if v.acquire_line in kept else 0
     if not v.acquire_line or bool(exit_line) == bool(acquire_line):
-        return None
+        return set()
+    found = {(v.key, exit_line, acquire_line)}
     if not acquire_line and src is not None:
-        return frozenset(_CALLED.findall(_statement(src, v.acquire_line))), exit_line, 0
-    return v.key, exit_line, acquire_line
+        found.add((frozenset(_CALLED.findall(_statement(src, v.acquire_line))), exit_line, 0))
+    return found
 
 
 def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | None,
@@ -300,21 +301,24 @@ def _compare(rule, ctx: PatchContext, path: str, name: str, before: Verdict | No
     old_end, new_end = endings
     old_src, new_src = sources
     kept = set(line_map.values())
-    old_ids = {_identity(v, line_map, old_end) for v in old} | \
-        {_rewritten(v, line_map, kept, old_end, old_src) for v in old} - {None}
-    new_ids = {_identity(v, None, new_end) for v in new} | \
-        {_rewritten(v, None, kept, new_end, new_src) for v in new} - {None}
+    old_ids = {i for v in old for i in _ids(v, line_map, kept, old_end, old_src)}
+    new_ids = {i for v in new for i in _ids(v, None, kept, new_end, new_src)}
     carried = carried or {"pre": set(), "post": set()}
-    found = [_finding(rule, ctx, path, v, name, "preexisting" if _identity(
-        v, None, new_end) in old_ids or _rewritten(v, None, kept, new_end, new_src) in old_ids
-        or (name, v.key, v.acquire_line) in carried["post"] else "introduced", "post")
-        for v in new]
+    found = [_finding(rule, ctx, path, v, name, "preexisting" if
+                      _ids(v, None, kept, new_end, new_src) & old_ids or
+                      (name, v.key, v.acquire_line) in carried["post"] else "introduced", "post")
+             for v in new]
     if after is None or after.verdict != "unknown":
         found.extend(_finding(rule, ctx, pre_path or path, v, name, "fixed", "pre") for v in old
-                     if _identity(v, line_map, old_end) not in new_ids and
-                     _rewritten(v, line_map, kept, old_end, old_src) not in new_ids and
+                     if not _ids(v, line_map, kept, old_end, old_src) & new_ids and
                      (name, v.key, v.acquire_line) not in carried["pre"])
     return found
+
+
+def _ids(v: Violation, line_map: dict[int, int] | None, kept: set[int],
+         ending: dict[int, int], src: CSource | None) -> set[tuple]:
+    """Every identity of a violation (``_identity``, ``_rewritten``)."""
+    return {_identity(v, line_map, ending)} | _rewritten(v, line_map, kept, ending, src)
 
 
 def check_file(rule, text: str, path: str, analysis: Analysis) -> list[Finding]:
