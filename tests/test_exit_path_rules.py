@@ -463,6 +463,42 @@ def test_an_acquire_rewritten_into_a_local_keeps_its_old_leak_as_preexisting(cap
     assert [f for f in review_range(capsys, tmp_path, change) if f["rule"] == "pair-ida"] == []
 
 
+LOCKED_DELETE = """\
+static int demo_del(struct demo *d, int id)
+{
+	int ret = 0;
+
+	spin_lock(&d->peers_lock);
+	if (!demo_find(d, id)) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	demo_unhash(d, id);
+unlock:
+	spin_unlock(&d->peers_lock);
+	return ret;
+}
+
+static void demo_expire(struct demo *d, int id)
+{
+	demo_del(d, id);
+}
+"""
+
+
+def test_a_helper_left_holding_a_lock_is_reported_there_not_in_its_callers(capsys, tmp_path):
+    """The patch unlocks the wrong lock in ``demo_del()``: one finding, in it; its caller
+    holds the lock only through it."""
+    wrong = LOCKED_DELETE.replace("\tspin_unlock(&d->peers_lock);", "\tspin_unlock(&d->lock);") \
+        .replace("\tdemo_del(d, id);\n", "\tdemo_del(d, id);\n\td->expired++;\n")
+    _, change = history_repo(tmp_path, [
+        ("demo: add delete", {DRIVER: LOCKED_DELETE}),
+        ("demo: unlock after delete", {DRIVER: wrong})])
+    found = [(f["function"], f["status"]) for f in review_range(capsys, tmp_path, change)
+             if f["rule"] == "pair-spinlock"]
+    assert found == [("demo_del", "introduced")]
+
+
 SCRATCH = """\
 static int demo_dump(struct demo *d)
 {

@@ -67,6 +67,7 @@ class Violation:
     key: str = ""  # the resource (or the callee, for must-call)
     acquire_line: int = 0  # where the resource was taken; 0 for must-call
     returns_error: bool = False  # the exit returns an error on this path
+    helper: str = ""  # the driver's helper whose call took the resource, if one did
 
     @property
     def path_lines(self) -> list[int]:
@@ -583,7 +584,8 @@ def _leak(cfg: CFG, events: ResourceEvents, tracked: _Tracked, state: tuple,
         node.line, steps,
         f"{cfg.function}() can reach the {word} at line {node.line} holding {what} from "
         f"line {acquire.line} without {releases}(){inferred}",
-        key=tracked.key, acquire_line=acquire.line, returns_error=erroring)
+        key=tracked.key, acquire_line=acquire.line, returns_error=erroring,
+        helper=event.helper if event is not None else "")
 
 
 def _may_take(cfg: CFG, env: PathEnv, pair: PairSpec) -> bool:

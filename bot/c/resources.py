@@ -346,6 +346,7 @@ class Event:
     via: tuple[tuple[int, str], ...] = ()  # acquire/release inside a helper: (line, note)
     out: bool = False  # acquire: a pointer a helper fills through an out-parameter, NULL
     # (or as it was) when it did not take it
+    helper: str = ""  # acquire/release: the driver's helper whose call stands for it
 
 
 _PATH = re.compile(r"\$?\w+(?:->\w+|\.\w+)*")  # $0: a parameter of a summarised helper

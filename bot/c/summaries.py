@@ -342,7 +342,7 @@ class Summaries:
             via = ((effect.line, f"inside {name}(): {effect.call}() "
                     f"{'takes' if effect.kind == 'acquire' else 'gives back'} it"),)
             if effect.kind == "release":
-                out.append(Event("release", key, via=via))
+                out.append(Event("release", key, via=via, helper=name))
                 continue
             mode, filled = effect.mode, effect.resource.startswith("*$")
             if effect.resource == "$ret" and events.kept_by_object(node):
@@ -356,7 +356,7 @@ class Summaries:
                 mode = {"local": "every"}.get(destination(events.facts, raw), "error") \
                     if raw.startswith("&") else "error"
             out.append(Event("acquire", key, mode, effect.returns,
-                             f"{name}() -> {effect.call}", via, out=filled))
+                             f"{name}() -> {effect.call}", via, out=filled, helper=name))
         return out
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 from bot.c.parse import CFunction, CSource, cached_parse, functions_touched
 from bot.c.paths import Verdict, Violation
@@ -149,6 +150,7 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
                     if post else None
             judged.append((fd.path, name, old_pre, post, before, after, old_path))
     carried = _carried(judged)
+    judged = _without_consequences(judged)
     found: list[Finding] = []
     for path, name, old_pre, post, before, after, old_path in judged:
         found.extend(_compare(rule, ctx, path, name, before, after,
@@ -159,6 +161,26 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
 
 
 _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def _without_consequences(judged: list) -> list:
+    """The verdicts with the violations left out that only repeat a helper's own: a
+    resource taken through a call of a helper the patch also touches, and that leaves it
+    held where it must not (a lock it forgets to drop is reported there, once, not in
+    every caller)."""
+    leaking = {(image, name) for _, name, _, _, before, after, _ in judged
+               for image, result in (("pre", before), ("post", after))
+               if result is not None and result.verdict == "fail"}
+
+    def kept(result: Verdict | None, image: str, name: str) -> Verdict | None:
+        if result is None or result.verdict != "fail":
+            return result
+        own = [v for v in result.violations
+               if not v.helper or v.helper == name or (image, v.helper) not in leaking]
+        return replace(result, violations=own, verdict="fail" if own else "pass")
+
+    return [(path, name, old_pre, post, kept(before, "pre", name), kept(after, "post", name),
+             old_path) for path, name, old_pre, post, before, after, old_path in judged]
 
 
 def _statement(src: CSource | None, line: int) -> str:
