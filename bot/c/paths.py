@@ -509,7 +509,7 @@ def _acquire_note(event: Event | None, node: Node, key: str) -> str:
 def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Violation]:
     """Exits reached holding a resource of ``events.pair`` that the function owes."""
     found: list[Violation] = []
-    resources = events.resources()
+    resources = [] if _wrapper(events) else events.resources()
     if resources:  # most functions hold nothing of most pairs: no return facts needed
         tracker = ValueTracker(return_facts(cfg, env.fn_node), preproc_arms(cfg))
         keeps = keeps_on_success(cfg.function, env.settings.get("exit_keep_names", []))
@@ -538,6 +538,14 @@ def paired_violations(cfg: CFG, env: PathEnv, events: ResourceEvents) -> list[Vi
     if events.pair.must_check:
         found.extend(_unchecked(cfg, events))
     return sorted(found, key=lambda v: (v.exit_line, v.acquire_line, v.key))
+
+
+def _wrapper(events: ResourceEvents) -> bool:
+    """Whether the function takes a lock for its caller (``x_lock()``, a find-and-lock
+    helper): a pair released on every exit that it never releases, on any path or through
+    any helper, is its caller's to release (and its summary says so at the calls)."""
+    return events.pair.release_on == "every" and not any(
+        e.kind == "release" for node_events in events.by_node.values() for e in node_events)
 
 
 def _unchecked(cfg: CFG, events: ResourceEvents) -> list[Violation]:

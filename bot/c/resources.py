@@ -437,6 +437,7 @@ class ResourceEvents:
         self.params = params
         self.summaries = summaries
         self.store_calls, self.handon_calls = store_calls, handon_calls
+        self.store_suffixes = tuple(entry[1:] for entry in store_calls if entry.startswith("*"))
         self.by_node: dict[int, list[Event]] = {}
         # branch node id of a loop macro -> (resource held on its true edge, macro name)
         self.loops: dict[int, tuple[str, str]] = {}
@@ -539,8 +540,8 @@ class ResourceEvents:
         elif name in pair.releases:
             key = resource_of(self.facts, pair, node, "arg0", self.params) or "*"
             events.append(Event("release", key))
-        elif name in self.store_calls or name in self.handon_calls:
-            kind = "store" if name in self.store_calls else "handon"
+        elif self._stores(name) or name in self.handon_calls:
+            kind = "store" if self._stores(name) else "handon"
             events.extend(Event(kind, embedded(pair, self.facts.canon(a, self.params)))
                           for a in args)
         elif self.summaries is not None and name:
@@ -576,6 +577,13 @@ class ResourceEvents:
             self.summaries.freed_by_teardown(
                 left.child_by_field_name("field").text.decode(errors="replace"),
                 self.pair, self.cfg.function)
+
+    def _stores(self, name: str) -> bool:
+        """Whether a call keeps what it is given in a longer-lived object: a name of
+        ``exit_store_calls``, or one ending as a ``*suffix`` entry there says
+        (``*_set_drvdata``: a bus's own drvdata setter)."""
+        return name in self.store_calls or bool(self.store_suffixes) and \
+            name.endswith(self.store_suffixes)
 
     def _handed_at_once(self, node: Node) -> bool:
         """Whether a buffer's result goes straight into another call that may keep it."""
