@@ -319,7 +319,7 @@ class Summaries:
                         exit_class == "success" or passed is not None):
                     kept.append((state, acquired, passed))
                 elif not held and returns.kind == "pointer" and exit_class != "error" \
-                        and _returns(node, key, events):
+                        and _returns(node, key, events) and not self.files_result(fn.name):
                     found.append(Effect("acquire", "$ret", "pointer", "every", acquired.line,
                                         acquired.call or pair.name))
             found.extend(Effect("acquire", outside, _held_when(kind, kept, cfg, tracker),
