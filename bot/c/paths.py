@@ -351,6 +351,11 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
     """
     acquires = {node_id: e for node_id, evs in events.by_node.items() for e in evs
                 if e.kind == "acquire" and e.key == key}
+    # a pointer, or one filled through an out-parameter (``request_firmware(&fw, ..)``):
+    # once it is known to be held, a NULL test of it is not a path
+    pointers = {node_id for node_id, e in acquires.items()
+                if e.returns == "pointer" or e.out or
+                (events.pair.spec(e.call) or "").startswith("out")} | set(events.loops)
     names = events.names(key)
     guards = _guards(cfg, events, names)
     guard_names = {name for name, _ in guards.values()}
@@ -410,13 +415,8 @@ def track(cfg: CFG, events: ResourceEvents, key: str, tracker: ValueTracker) -> 
             if failed is None and taken.out:  # still NULL: the helper did not fill it
                 null = _null_test(node, key)
                 failed = (null, True) if null is not None else None
-        # a pointer, or one filled through an out-parameter (``request_firmware(&fw, ..)``):
-        # once it is known to be held, a NULL test of it is not a path
-        pointer = (taken.returns == "pointer" or taken.out or (events.pair.spec(
-            taken.call) or "").startswith("out")) if taken is not None else \
-            acquired_at in events.loops  # a loop macro's node
         null_edge = _null_test(node, key) if node.kind == "branch" and held == 1 and \
-            pointer else None
+            acquired_at in pointers else None
         loop = events.loops.get(node_id, ("",))[0] == key
         out = []
         for target, label in node.succ:

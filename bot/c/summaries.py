@@ -171,6 +171,8 @@ class Summaries:
         """The text of ``name``'s definition in the file or its folder, found without
         parsing (a definition that is not plainly kernel style is not summarised)."""
         for src in self.sources:
+            if name not in defined_names(src.text):
+                continue  # no line starts its definition: no need to search the text
             span, _ = function_span(src.data, name)
             if span is not None:
                 return src.data[span[0]:span[1]].decode(errors="replace")
