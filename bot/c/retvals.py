@@ -384,16 +384,41 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
     for node in cfg.nodes:
         test = condition_predicate(node.cond) if node.kind == "branch" and \
             node.cond is not None and not node.macro else None
-        if test is not None and (constant.get(test[0]) or test[0] in fixed):
+        if test is not None and test[0] in constant or test is not None and test[0] in fixed:
             tests[test[0]] = tests.get(test[0], 0) + 1
-    # a parameter matters where a second test could contradict the first; locals first
-    tested = [name for name in tests if name not in fixed] + \
-        [name for name, count in tests.items() if name in fixed and count > 1]
+    # a parameter, or a local set from a call (``r = get(dev); ... if (r >= 0) put(dev);``),
+    # matters where a second test could contradict the first; constant locals first
+    tested = [name for name in tests if constant.get(name)] + \
+        [name for name, count in tests.items() if name in fixed and count > 1] + \
+        [name for name in _declared(fn_node, {
+            name for name, count in tests.items()
+            if name in constant and not constant[name] and count > 1})]
     if not tested:
         return tested
-    text = fn_node.text.decode(errors="replace")  # changed otherwise: ++, --, through &
-    return [name for name in tested if not re.search(
-        rf"(\+\+|--|(?<!&)&(?!&))\s*{name}\b(?!\s*(->|\.|\[))|\b{name}\s*(\+\+|--)", text)]
+    text = fn_node.text.decode(errors="replace")  # changed otherwise: ++, --, through &,
+    return [name for name in tested if not re.search(  # or a compound assignment
+        rf"(\+\+|--|(?<!&)&(?!&))\s*{name}\b(?!\s*(->|\.|\[))|\b{name}\s*(\+\+|--)"
+        rf"|\b{name}\s*([-+*/%|&^]|<<|>>)=", text)]
+
+
+def _declared(fn_node: Any, names: set[str]) -> list[str]:
+    """Those of ``names`` the function declares as locals (a global or a field may change
+    in any call)."""
+    found: list[str] = []
+    stack = [fn_node.child_by_field_name("body")] if names else []
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.type == "declaration":
+            for child in node.named_children:
+                while child is not None and child.type not in ("identifier",):
+                    child = child.child_by_field_name("declarator")
+                name = child.text.decode(errors="replace") if child is not None else ""
+                if name in names and name not in found:
+                    found.append(name)
+        stack.extend(node.named_children)
+    return found
 
 
 class ValueTracker:
