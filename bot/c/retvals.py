@@ -384,7 +384,7 @@ def _flags(cfg: CFG, fn_node: Any) -> list[str]:
     for node in cfg.nodes:
         test = condition_predicate(node.cond) if node.kind == "branch" and \
             node.cond is not None and not node.macro else None
-        if test is not None and test[0] in constant or test is not None and test[0] in fixed:
+        if test is not None and (test[0] in constant or test[0] in fixed):
             tests[test[0]] = tests.get(test[0], 0) + 1
     # a parameter, or a local set from a call (``r = get(dev); ... if (r >= 0) put(dev);``),
     # matters where a second test could contradict the first; constant locals first
@@ -412,7 +412,7 @@ def _declared(fn_node: Any, names: set[str]) -> list[str]:
             continue
         if node.type == "declaration":
             for child in node.named_children:
-                while child is not None and child.type not in ("identifier",):
+                while child is not None and child.type != "identifier":
                     child = child.child_by_field_name("declarator")
                 name = child.text.decode(errors="replace") if child is not None else ""
                 if name in names and name not in found:
