@@ -130,7 +130,8 @@ class FunctionFacts:
         return name in self.locals
 
 
-def _declarator_identifier(node: Any) -> str | None:
+def declarator_identifier(node: Any) -> str | None:
+    """The name a declarator declares (``*p``, ``a[4]``, ``x = 1``), or None."""
     while node is not None and node.type not in ("identifier",):
         if node.type in ("pointer_declarator", "array_declarator", "init_declarator",
                          "function_declarator", "parenthesized_declarator"):
@@ -167,7 +168,7 @@ def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
     """Parameters, locals and single-assignment aliases of ``fn``."""
     facts = FunctionFacts(fn)
     for param in _parameters(fn.node):
-        name = _declarator_identifier(param.child_by_field_name("declarator"))
+        name = declarator_identifier(param.child_by_field_name("declarator"))
         facts.params.append(name or "")
     assigned: dict[str, list[Any]] = {}
     stack = [fn.node.child_by_field_name("body")]
@@ -177,19 +178,19 @@ def function_facts(fn: CFunction, src: CSource | None = None) -> FunctionFacts:
             continue
         if node.type == "declaration":
             for child in node.named_children:
-                name = _declarator_identifier(child)
+                name = declarator_identifier(child)
                 if name:
                     facts.locals.add(name)
         if node.type in ("init_declarator", "assignment_expression"):
             left = node.child_by_field_name("declarator") or node.child_by_field_name("left")
             right = node.child_by_field_name("value") or node.child_by_field_name("right")
-            name = _declarator_identifier(left) if left is not None else None
+            name = declarator_identifier(left) if left is not None else None
             if name:
                 op = node.child_by_field_name("operator")
                 plain = op is None or op.type == "="
                 assigned.setdefault(name, []).append(right if plain else None)
         elif node.type in ("update_expression",):
-            name = _declarator_identifier(node.child_by_field_name("argument"))
+            name = declarator_identifier(node.child_by_field_name("argument"))
             if name:
                 assigned.setdefault(name, []).append(None)
         stack.extend(node.named_children)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.c.cfg import CFG, CONDITION_WRAPPERS, Node, callee_name
+from bot.c.resources import declarator_identifier
 
 # value atoms: what a tracked variable may hold on a path
 Z, NEG, POS, NZ, NN, EP, U = "zero", "neg", "pos", "nonzero", "nonneg", "errptr", "unknown"
@@ -412,9 +413,7 @@ def _declared(fn_node: Any, names: set[str]) -> list[str]:
             continue
         if node.type == "declaration":
             for child in node.named_children:
-                while child is not None and child.type != "identifier":
-                    child = child.child_by_field_name("declarator")
-                name = child.text.decode(errors="replace") if child is not None else ""
+                name = declarator_identifier(child)
                 if name in names and name not in found:
                     found.append(name)
         stack.extend(node.named_children)

@@ -46,7 +46,7 @@ from bot.c.retvals import POS, ValueTracker, Z, preproc_arms, return_facts, retu
 
 MAX_DEPTH = 3
 _PARAM = re.compile(r"\$(\d+)")
-_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")  # a called name
 # a name at the start of a line, after its return type if any: where definitions start
 _DEFINED = re.compile(r"(?m)^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)\s*\(")
 
@@ -183,7 +183,7 @@ class Summaries:
         if name not in self._reach:
             self._reach[name] = set()  # recursion ends here
             text = self._text_of(name)
-            direct = set(_CALLED.findall(text)) if text is not None else set()
+            direct = set(CALLED.findall(text)) if text is not None else set()
             found = set(direct)
             if len(self._reaching) < MAX_DEPTH:
                 self._reaching.append(name)
@@ -422,7 +422,7 @@ def _field_releases(text: str, releases: tuple[str, ...]) -> dict[str, set[str]]
 @lru_cache(maxsize=256)
 def _calls_of(text: str) -> dict[str, set[str]]:
     """Callee -> the functions of ``text`` that call it (kept per text)."""
-    return _bodies(text, _CALLED)
+    return _bodies(text, CALLED)
 
 
 @lru_cache(maxsize=256)

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from bot.c.parse import CFunction, CSource, cached_parse, functions_touched
 from bot.c.paths import Verdict, Violation
-from bot.c.summaries import Folder
+from bot.c.summaries import CALLED, Folder
 from bot.c.verdict import Analysis, verdict
 from bot.checks.context import PatchContext, make_finding
 from bot.series import Finding, Location
@@ -160,9 +160,6 @@ def check_touched(rule, ctx: PatchContext, analysis: Analysis) -> list[Finding]:
     return found
 
 
-_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
-
-
 def _without_consequences(judged: list) -> list:
     """The verdicts with the violations left out that only repeat a helper's own: a
     resource taken through a call of a helper the patch also touches, and that leaves it
@@ -294,7 +291,7 @@ def _rewritten(v: Violation, line_map: dict[int, int] | None, kept: set[int],
         return set()
     found = {(v.key, exit_line, acquire_line)}
     if not acquire_line and src is not None:
-        found.add((frozenset(_CALLED.findall(_statement(src, v.acquire_line))), exit_line, 0))
+        found.add((frozenset(CALLED.findall(_statement(src, v.acquire_line))), exit_line, 0))
     return found
 
 
